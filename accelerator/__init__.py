@@ -1,0 +1,73 @@
+"""ATMP Catalyst: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from accelerator.extensions import babel, csrf, db, login_manager, mail, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BLUEPRINTS = (
+    "accelerator.core.views:bp",
+    "accelerator.accounts.views:bp",
+)
+
+
+def create_app(config=None) -> Flask:
+    from config import config_from_environment
+
+    app = Flask(
+        __name__,
+        template_folder=str(PACKAGE_DIR.parent / "templates"),
+        static_folder=str(PACKAGE_DIR / "static"),
+        instance_path=str(PACKAGE_DIR.parent / "instance"),
+    )
+    app.config.from_object(config or config_from_environment())
+    _refuse_production_without_secret(app)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from accelerator.cli import register_commands
+    from accelerator.core import web
+
+    web.install(app)
+    register_commands(app)
+    return app
+
+
+def _refuse_production_without_secret(app: Flask) -> None:
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("SECRET_KEY"):
+        raise SystemExit("SECRET_KEY is not set: production refuses to start without it.")
+
+
+def _init_extensions(app: Flask) -> None:
+    from accelerator.core.locale import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PACKAGE_DIR.parent / "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    login_manager.init_app(app)
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    # Models must be imported for the metadata to be complete (migrations, create_all).
+    import accelerator.accounts.models  # noqa: F401
+    import accelerator.core.models  # noqa: F401
+    from accelerator.accounts.login import configure_login
+
+    configure_login(login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for target in BLUEPRINTS:
+        module_name, attribute = target.split(":")
+        app.register_blueprint(getattr(import_module(module_name), attribute))

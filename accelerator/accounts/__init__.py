@@ -1,0 +1,1 @@
+"""Users, roles, organisations, registration, login and tokens."""

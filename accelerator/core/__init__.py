@@ -1,0 +1,1 @@
+"""Shared by every area: types, errors, clock, audit trail, mail outbox, policies."""

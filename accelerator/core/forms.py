@@ -1,0 +1,40 @@
+"""Form pieces shared by every area."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.validators import Optional
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes, one per choice, each with its own label."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class FilterForm(FlaskForm):
+    """A GET form for list filters: no CSRF token, since it changes nothing."""
+
+    class Meta:
+        csrf = False
+
+
+class AuditFilterForm(FilterForm):
+    action = SelectField(_l("Action"), choices=[], validators=[Optional()])
+    object_type = SelectField(
+        _l("Object"),
+        choices=[
+            ("", _l("Any")),
+            ("user", _l("User")),
+            ("organisation", _l("Organisation")),
+        ],
+        validators=[Optional()],
+    )
+    actor = StringField(_l("Done by (email contains)"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+
+    def __init__(self, *args, actions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = [("", _l("Any"))] + [(action, action) for action in actions]

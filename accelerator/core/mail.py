@@ -1,0 +1,95 @@
+"""The mail outbox: emails are stored with the action and sent after it commits.
+
+A failed send leaves the message in the outbox with its error; `flask send-mail` retries it.
+Nothing here ever undoes the action that queued the email.
+"""
+
+import logging
+from datetime import datetime
+
+from flask import current_app, g, render_template
+from flask_mail import Message
+from sqlalchemy import select
+
+from accelerator.core.clock import utcnow
+from accelerator.core.models import OutboxMessage
+from accelerator.extensions import db, mail
+
+log = logging.getLogger(__name__)
+
+
+def queue_email(recipient: str, subject: str, template: str, *, now: datetime, **context):
+    """Adds the rendered email to the caller's transaction; it is sent after the commit."""
+    message = OutboxMessage(
+        created_at=now,
+        recipient=recipient,
+        subject=subject,
+        body_text=render_template(f"emails/{template}.txt", **context),
+    )
+    db.session.add(message)
+    db.session.flush()
+    if g:
+        g.setdefault("queued_email_ids", []).append(message.id)
+    return message
+
+
+def send_queued_in_this_request() -> None:
+    """Sends what this request queued, once its transaction has committed."""
+    ids = g.pop("queued_email_ids", None) if g else None
+    if ids:
+        db.session.rollback()  # nothing uncommitted may ride along with the send bookkeeping
+        send_outbox(only_ids=ids)
+
+
+def send_outbox(
+    *, only_ids: list[int] | None = None, now: datetime | None = None
+) -> tuple[int, int]:
+    """Tries every unsent message (or only those given); returns (sent, failed)."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
+        )
+        .order_by(OutboxMessage.id)
+    )
+    if only_ids is not None:
+        query = query.where(OutboxMessage.id.in_(only_ids))
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    sent = failed = 0
+    for message in db.session.scalars(query).all():
+        if _deliver(message, now=now or utcnow()):
+            sent += 1
+        else:
+            failed += 1
+    db.session.commit()
+    return sent, failed
+
+
+def _deliver(message: OutboxMessage, *, now: datetime) -> bool:
+    message.attempts += 1
+    message.last_attempt_at = now
+    try:
+        _transport(message)
+    except Exception as error:  # noqa: BLE001 -- any transport failure is recorded and retried
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        log.warning("email %s to %s not sent: %s", message.id, message.recipient, error)
+        return False
+    message.sent_at = now
+    message.last_error = None
+    return True
+
+
+def _transport(message: OutboxMessage) -> None:
+    if current_app.config["MAIL_TRANSPORT"] == "log":
+        log.info("email to %s: %s\n%s", message.recipient, message.subject, message.body_text)
+        return
+    mail.send(
+        Message(
+            subject=message.subject,
+            recipients=[message.recipient],
+            body=message.body_text,
+            html=message.body_html,
+        )
+    )

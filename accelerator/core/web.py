@@ -1,0 +1,92 @@
+"""Request-wide behaviour: error pages, security headers, template helpers, mail after commit."""
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from accelerator.accounts import policies as account_policies
+from accelerator.core import policies as core_policies
+from accelerator.core.errors import NotAllowed
+from accelerator.core.mail import send_queued_in_this_request
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def install(app: Flask) -> None:
+    _install_error_pages(app)
+    app.after_request(_add_security_headers)
+    app.after_request(_send_queued_mail)
+    app.jinja_env.globals.update(
+        account_policy=account_policies,
+        core_policy=core_policies,
+        get_locale=get_locale,
+    )
+    app.jinja_env.filters["datetime"] = lambda value, style="medium": (
+        format_datetime(value, style) if value else ""
+    )
+    app.jinja_env.filters["date"] = lambda value, style="medium": (
+        format_date(value, style) if value else ""
+    )
+
+
+def _add_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _send_queued_mail(response):
+    # Errors here are recorded on the message; they never change the response.
+    send_queued_in_this_request()
+    return response
+
+
+def _install_error_pages(app: Flask) -> None:
+    def page(template: str, status: int, **context):
+        return render_template(f"errors/{template}.html", **context), status
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error):
+        return page("403", 403)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        return page("400", 400, reason=error.description)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in (403, 404, 405, 413):
+            return page(str(error.code), error.code)
+        if error.code and 400 <= error.code < 500:
+            return page("400", error.code, reason=error.description)
+        return error
+
+    @app.errorhandler(500)
+    def server_error(error):
+        from accelerator.extensions import db
+
+        db.session.rollback()
+        return page("500", 500)

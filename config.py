@@ -1,0 +1,93 @@
+"""Configuration read from the environment.
+
+Development is the default: a SQLite file under instance/, mail written to the log.
+DATABASE_URL switches to PostgreSQL (postgresql+psycopg://...).
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'accelerator.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # "log" writes outgoing mail to the application log; "smtp" sends it.
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "log")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "ATMP Catalyst <noreply@atmp-catalyst.eu>"
+    )
+    MAIL_MAX_ATTEMPTS = 10
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Madrid"
+    # Catalan and Spanish join when their catalogues exist.
+    LANGUAGES = ("en",)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Argon2id cost: the library defaults (64 MiB, 3 passes) outside tests.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    USERS_PER_PAGE = 25
+    AUDIT_ENTRIES_PER_PAGE = 50
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    MAIL_TRANSPORT = "smtp"
+    MAIL_SUPPRESS_SEND = True
+    # Cheap hashing keeps the suite fast; the scheme is still Argon2id.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    return CONFIGS[os.environ.get("ACCELERATOR_ENV", "development")]
