@@ -36,6 +36,8 @@ class Config:
         "MAIL_DEFAULT_SENDER", "ATMP Catalyst <noreply@atmp-catalyst.eu>"
     )
     MAIL_MAX_ATTEMPTS = 10
+    # Where emailed links point when no request is there to tell (commands, reminders).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Madrid"
@@ -54,7 +56,10 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
 
-    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    # A 10 MB attachment plus the rest of its form; larger requests get the 413 page.
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 256 * 1024
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    APPLICATIONS_PER_PAGE = 25
     USERS_PER_PAGE = 25
     AUDIT_ENTRIES_PER_PAGE = 50
 

@@ -10,6 +10,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 BLUEPRINTS = (
     "accelerator.core.views:bp",
     "accelerator.accounts.views:bp",
+    "accelerator.calls.views:bp",
+    "accelerator.applications.views:bp",
 )
 
 
@@ -59,6 +61,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # Models must be imported for the metadata to be complete (migrations, create_all).
     import accelerator.accounts.models  # noqa: F401
+    import accelerator.applications.models  # noqa: F401
+    import accelerator.calls.models  # noqa: F401
     import accelerator.core.models  # noqa: F401
     from accelerator.accounts.login import configure_login
 

@@ -13,12 +13,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.accounts.enums import OrganisationKind, Role
-from accelerator.core.types import UTCDateTime
+from accelerator.core.types import UTCDateTime, enum_values
 from accelerator.extensions import db
-
-
-def _values(enum_class) -> list[str]:
-    return [member.value for member in enum_class]
 
 
 class Organisation(db.Model):
@@ -42,7 +38,7 @@ class Organisation(db.Model):
             name="organisation_kind",
             native_enum=False,
             create_constraint=True,
-            values_callable=_values,
+            values_callable=enum_values,
             length=32,
         )
     )
@@ -120,7 +116,7 @@ class RoleGrant(db.Model):
             name="role",
             native_enum=False,
             create_constraint=True,
-            values_callable=_values,
+            values_callable=enum_values,
             length=32,
         )
     )

@@ -2,8 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import Optional
+
+
+def choice_list(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs or a {value: label} mapping."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -38,3 +44,7 @@ class AuditFilterForm(FilterForm):
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.action.choices = [("", _l("Any"))] + [(action, action) for action in actions]
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button: its CSRF token is the whole point."""

@@ -7,7 +7,7 @@ Nothing here ever undoes the action that queued the email.
 import logging
 from datetime import datetime
 
-from flask import current_app, g, render_template
+from flask import current_app, g, has_request_context, render_template
 from flask_mail import Message
 from sqlalchemy import select
 
@@ -24,13 +24,21 @@ def queue_email(recipient: str, subject: str, template: str, *, now: datetime, *
         created_at=now,
         recipient=recipient,
         subject=subject,
-        body_text=render_template(f"emails/{template}.txt", **context),
+        body_text=_render(template, context),
     )
     db.session.add(message)
     db.session.flush()
     if g:
         g.setdefault("queued_email_ids", []).append(message.id)
     return message
+
+
+def _render(template: str, context: dict) -> str:
+    if has_request_context():
+        return render_template(f"emails/{template}.txt", **context)
+    # Commands run outside a request: links are built against the configured public address.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return render_template(f"emails/{template}.txt", **context)
 
 
 def send_queued_in_this_request() -> None:

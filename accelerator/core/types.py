@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -26,3 +26,20 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_values(enum_class) -> list[str]:
+    """Store an enum by its value (readable in SQL), not by its Python name."""
+    return [member.value for member in enum_class]
+
+
+def enum_type(enum_class, name: str, length: int = 32) -> Enum:
+    """A string column holding an enum's values, with a CHECK constraint on every backend."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=enum_values,
+        length=length,
+    )

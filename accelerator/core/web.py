@@ -3,7 +3,7 @@
 import logging
 
 from flask import Flask, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, format_timedelta, get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -39,12 +39,20 @@ def install(app: Flask) -> None:
         core_policy=core_policies,
         get_locale=get_locale,
     )
-    app.jinja_env.filters["datetime"] = lambda value, style="medium": (
-        format_datetime(value, style) if value else ""
-    )
+    app.jinja_env.filters["datetime"] = format_moment
     app.jinja_env.filters["date"] = lambda value, style="medium": (
         format_date(value, style) if value else ""
     )
+    app.jinja_env.filters["timeleft"] = lambda delta: format_timedelta(delta, threshold=1)
+
+
+def format_moment(value, style: str = "medium") -> str:
+    """A UTC datetime in Madrid time; "long" spells the date out, without seconds or offset."""
+    if not value:
+        return ""
+    if style == "long":
+        return f"{format_date(value, 'long')}, {format_time(value, 'short')}"
+    return format_datetime(value, style)
 
 
 def _add_security_headers(response):

@@ -1,7 +1,4 @@
-"""Demo data for `flask seed-demo`: one account per role and a few organisations.
-
-Idempotent: every record is looked up by a natural key before it is created.
-"""
+"""Demo accounts: one per role, and the organisations that apply."""
 
 from datetime import datetime
 
@@ -77,16 +74,57 @@ DEMO_ORGANISATIONS = (
         "website": None,
         "email_domain": "ub.example.edu",
     },
+    {
+        "legal_name": "NeuroGene Therapeutics SL",
+        "kind": OrganisationKind.STARTUP,
+        "vat_id": "ESB66100004",
+        "country": "ES",
+        "city": "Valencia",
+        "founding_year": 2020,
+        "website": "https://neurogene.example.org",
+        "email_domain": "neurogene.example.org",
+    },
+    {
+        "legal_name": "OcuCell Bio SL",
+        "kind": OrganisationKind.STARTUP,
+        "vat_id": "ESB66100005",
+        "country": "ES",
+        "city": "Barcelona",
+        "founding_year": 2023,
+        "website": "https://ocucell.example.org",
+        "email_domain": "ocucell.example.org",
+    },
+    {
+        "legal_name": "CardioRegen SL",
+        "kind": OrganisationKind.SPIN_OFF,
+        "vat_id": "ESB66100006",
+        "country": "ES",
+        "city": "Pamplona",
+        "founding_year": 2019,
+        "website": "https://cardioregen.example.org",
+        "email_domain": "cardioregen.example.org",
+    },
 )
 
+# Colleagues in the other applying organisations (password: demo-applicant-2026).
+DEMO_MEMBERS = (
+    ("laura@genret.example.org", "Laura Martín", "ESB66100002"),
+    ("oriol@ub.example.edu", "Oriol Casals", "ESQ0818001J"),
+    ("ines@neurogene.example.org", "Inés Navarro", "ESB66100004"),
+    ("marc@ocucell.example.org", "Marc Roca", "ESB66100005"),
+    ("ane@cardioregen.example.org", "Ane Etxeberria", "ESB66100006"),
+)
+MEMBER_PASSWORD = "demo-applicant-2026"
 
-def seed_demo(*, now: datetime) -> int:
+
+def seed_accounts(*, now: datetime) -> int:
     created = 0
     for fields in DEMO_ORGANISATIONS:
         created += _ensure_organisation(fields, now=now)
     for email, name, password, roles, vat_id in DEMO_ACCOUNTS:
         created += _ensure_user(email, name, password, roles, vat_id, now=now)
-    db.session.commit()
+    for email, name, vat_id in DEMO_MEMBERS:
+        created += _ensure_user(email, name, MEMBER_PASSWORD, (Role.APPLICANT,), vat_id, now=now)
     return created
 
 

@@ -1,0 +1,1 @@
+"""Applications to a call: drafting, attachments, submission, screening."""

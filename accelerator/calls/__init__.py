@@ -1,0 +1,1 @@
+"""Programmes, annual calls, rubrics and eligibility questions."""
