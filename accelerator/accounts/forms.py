@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     URLField,
@@ -47,9 +48,9 @@ def _new_password_fields():
             DataRequired(_l("Choose a password.")),
             Length(
                 min=MINIMUM_PASSWORD_LENGTH,
-                max=200,
                 message=_l("Use at least %(count)d characters.", count=MINIMUM_PASSWORD_LENGTH),
             ),
+            Length(max=200),
         ],
         description=_l("At least %(count)d characters.", count=MINIMUM_PASSWORD_LENGTH),
     )
@@ -91,7 +92,7 @@ class ProfileForm(FlaskForm):
     )
     expertise = MultiCheckboxField(
         _l("Expertise"),
-        choices=list(EXPERTISE_TAGS.items()),
+        choices=[SelectChoice(tag, label) for tag, label in EXPERTISE_TAGS.items()],
         validators=[Optional()],
         description=_l("Used to match you with applications and projects."),
     )
@@ -104,7 +105,7 @@ class OrganisationForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind"),
-        choices=[(kind.value, kind.label) for kind in OrganisationKind],
+        choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
         validators=[DataRequired()],
     )
     vat_id = StringField(
@@ -150,6 +151,7 @@ class OrganisationForm(FlaskForm):
         _l("Email domain"),
         validators=[
             Optional(),
+            Length(max=200),
             Regexp(
                 r"^@?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$",
                 message=_l("Enter a domain, like example.org."),
@@ -163,13 +165,11 @@ class InviteForm(FlaskForm):
     email = _email_field(_l("Colleague's email address"))
 
 
-class ConfirmForm(FlaskForm):
-    """A button-only form: its CSRF token is the whole point."""
-
-
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField(
-        _l("Roles"), choices=[(role.value, role.label) for role in Role], validators=[Optional()]
+        _l("Roles"),
+        choices=[SelectChoice(role.value, role.label) for role in Role],
+        validators=[Optional()],
     )
 
 

@@ -9,6 +9,12 @@ def users_matching(term: str | None) -> Select:
     """Users by name, narrowed to those whose name or email contains the term."""
     query = select(User).order_by(func.lower(User.name), User.id)
     if term:
-        pattern = f"%{term.strip().lower()}%"
-        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+        # autoescape: a typed % or _ is looked for as such, not as a wildcard.
+        term = term.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(User.name).contains(term, autoescape=True),
+                User.email.contains(term, autoescape=True),
+            )
+        )
     return query

@@ -84,7 +84,9 @@ def manage(call_id):
     require(policies.can_manage_calls(current_user))
     call = db.get_or_404(Call, call_id)
     form = CallStatusForm()
-    form.target.choices = choice_list((s.value, s.label) for s in sorted(services.next_statuses(call)))
+    form.target.choices = choice_list(
+        (s.value, s.label) for s in sorted(services.next_statuses(call))
+    )
     return render_template(
         "calls/manage.html",
         call=call,

@@ -53,7 +53,9 @@ def audit_entries(
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
     if actor_email:
-        query = query.join(AuditEntry.actor).where(User.email.contains(actor_email.lower()))
+        query = query.join(AuditEntry.actor).where(
+            User.email.contains(actor_email.lower(), autoescape=True)
+        )
     if since:
         query = query.where(AuditEntry.created_at >= since)
     if until:

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.validators import Optional
 
 
@@ -31,9 +38,9 @@ class AuditFilterForm(FilterForm):
     object_type = SelectField(
         _l("Object"),
         choices=[
-            ("", _l("Any")),
-            ("user", _l("User")),
-            ("organisation", _l("Organisation")),
+            SelectChoice("", _l("Any")),
+            SelectChoice("user", _l("User")),
+            SelectChoice("organisation", _l("Organisation")),
         ],
         validators=[Optional()],
     )
@@ -43,7 +50,9 @@ class AuditFilterForm(FilterForm):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.action.choices = [("", _l("Any"))] + [(action, action) for action in actions]
+        self.action.choices = [SelectChoice("", _l("Any"))] + [
+            SelectChoice(action, action) for action in actions
+        ]
 
 
 class ButtonForm(FlaskForm):

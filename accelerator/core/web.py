@@ -2,8 +2,15 @@
 
 import logging
 
-from flask import Flask, render_template, request
-from flask_babel import format_date, format_datetime, format_time, format_timedelta, get_locale
+from flask import Flask, abort, render_template, request
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_time,
+    format_timedelta,
+    get_locale,
+)
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -32,6 +39,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def install(app: Flask) -> None:
     _install_error_pages(app)
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_add_security_headers)
     app.after_request(_send_queued_mail)
     app.jinja_env.globals.update(
@@ -55,6 +63,14 @@ def format_moment(value, style: str = "medium") -> str:
     return format_datetime(value, style)
 
 
+def _refuse_nul_bytes():
+    """No text we store may hold a NUL byte (PostgreSQL refuses them): a clear 400 instead."""
+    if any("\x00" in value for values in request.values.listvalues() for value in values):
+        abort(400, description=_("The request contained a character that is not allowed."))
+    if "\x00" in request.path:
+        abort(400, description=_("The request contained a character that is not allowed."))
+
+
 def _add_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -73,8 +89,8 @@ def _send_queued_mail(response):
 
 
 def _install_error_pages(app: Flask) -> None:
-    def page(template: str, status: int, **context):
-        return render_template(f"errors/{template}.html", **context), status
+    def page(template: str, status: int, headers=(), **context):
+        return render_template(f"errors/{template}.html", **context), status, list(headers)
 
     @app.errorhandler(NotAllowed)
     def not_allowed(error):
@@ -87,7 +103,9 @@ def _install_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code in (403, 404, 405, 413):
-            return page(str(error.code), error.code)
+            # Keep what the error adds to its headers (a 405's Allow) but not its content type.
+            headers = [item for item in error.get_headers() if item[0] != "Content-Type"]
+            return page(str(error.code), error.code, headers)
         if error.code and 400 <= error.code < 500:
             return page("400", error.code, reason=error.description)
         return error

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from accelerator.accounts import services
 from accelerator.accounts.forms import (
-    ConfirmForm,
     EmailOnlyForm,
     LoginForm,
     RegistrationForm,
@@ -17,6 +16,7 @@ from accelerator.accounts.forms import (
 from accelerator.accounts.views import bp
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
+from accelerator.core.forms import ButtonForm
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -85,7 +85,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         logout_user()
         flash(_("You have signed out."), "info")

@@ -6,11 +6,12 @@ from flask_login import current_user, login_required
 
 from accelerator.accounts import organisations as services
 from accelerator.accounts import policies
-from accelerator.accounts.forms import ConfirmForm, InviteForm, OrganisationForm
+from accelerator.accounts.forms import InviteForm, OrganisationForm
 from accelerator.accounts.models import Organisation
 from accelerator.accounts.views import bp
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
+from accelerator.core.forms import ButtonForm
 from accelerator.core.policies import require
 from accelerator.extensions import db
 
@@ -110,7 +111,7 @@ def join_organisation(token):
     except DomainError as error:
         flash(str(error), "error")
         return redirect(url_for("core.dashboard"))
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         try:
             organisation = services.accept_invitation(token, by=current_user, now=utcnow())
