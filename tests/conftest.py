@@ -73,8 +73,8 @@ def make_test_app(database_url: str, **overrides):
 
 
 @pytest.fixture(scope="session")
-def migrated_app(database_url):
-    app = make_test_app(database_url)
+def migrated_app(database_url, tmp_path_factory):
+    app = make_test_app(database_url, UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")))
     with app.app_context():
         upgrade()
         db.session.remove()

@@ -88,6 +88,26 @@ def _send_queued_mail(response):
     return response
 
 
+MAX_DRAINED_BYTES = 64 * 1024 * 1024
+
+
+def _drain_request_body() -> None:
+    """Reads and drops an oversized upload so the browser gets the 413 page, not a reset.
+
+    A server that answers before reading the body and then closes the socket makes the client's
+    TCP stack report a connection reset instead of the page. Bodies beyond 64 MB are not read.
+    """
+    stream = request.environ.get("wsgi.input")
+    remaining = request.content_length or 0
+    if stream is None or remaining > MAX_DRAINED_BYTES:
+        return
+    while remaining > 0:
+        chunk = stream.read(min(64 * 1024, remaining))
+        if not chunk:
+            return
+        remaining -= len(chunk)
+
+
 def _install_error_pages(app: Flask) -> None:
     def page(template: str, status: int, headers=(), **context):
         return render_template(f"errors/{template}.html", **context), status, list(headers)
@@ -102,6 +122,8 @@ def _install_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 413:
+            _drain_request_body()
         if error.code in (403, 404, 405, 413):
             # Keep what the error adds to its headers (a 405's Allow) but not its content type.
             headers = [item for item in error.get_headers() if item[0] != "Content-Type"]

@@ -46,7 +46,8 @@ DEMO_APPLICATIONS = (
         {
             "title": "CAR-T cells against paediatric glioma",
             "acronym": "GLIOCART",
-            "summary": "An autologous CAR-T therapy targeting B7-H3 for paediatric high-grade glioma.",
+            "summary": "An autologous CAR-T therapy targeting B7-H3 for paediatric "
+            "high-grade glioma.",
             "atmp_class": "somatic_cell_therapy",
             "therapeutic_area": "oncology",
         },

@@ -6,6 +6,8 @@ from accelerator.accounts.enums import Role
 from accelerator.accounts.models import User
 from accelerator.core.models import AuditEntry
 from accelerator.demo import DEMO_ACCOUNTS
+from accelerator.demo.accounts import DEMO_MEMBERS
+from accelerator.demo.calls import DEMO_APPLICATIONS
 from accelerator.extensions import db
 from tests.conftest import post_form
 from tests.factories import make_user
@@ -67,10 +69,12 @@ def test_seed_demo_run_twice_creates_nothing_the_second_time(app, run_command):
 
     second = run_command(app, "seed-demo")
 
-    assert (first.exit_code, first.output) == (0, "Demo data ready (8 new records).\n")
+    assert (first.exit_code, first.output) == (0, "Demo data ready (23 new records).\n")
     assert (second.exit_code, second.output) == (0, "Demo data ready (0 new records).\n")
     assert _row_counts() == counts_after_first
-    assert counts_after_first["users"] == len(DEMO_ACCOUNTS)
+    assert counts_after_first["users"] == len(DEMO_ACCOUNTS) + len(DEMO_MEMBERS)
+    assert counts_after_first["calls"] == 1
+    assert counts_after_first["applications"] == len(DEMO_APPLICATIONS)
 
 
 def test_seed_demo_manager_signs_in_through_the_login_form(app, client, run_command):
