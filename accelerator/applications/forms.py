@@ -11,7 +11,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from accelerator.accounts.enums import EXPERTISE_TAGS
 from accelerator.applications.enums import (
@@ -36,6 +43,12 @@ from accelerator.core.forms import FilterForm, MultiCheckboxField, choice_list
 MENTORING_TOPICS = {tag: label for tag, label in EXPERTISE_TAGS.items() if tag.startswith("topic:")}
 NOT_CHOSEN = ("", _l("— choose —"))
 ANY = ("", _l("Any"))
+
+
+def _readable(form, field):
+    """After "Not a valid integer value." a range message would only add confusion."""
+    if field.process_errors:
+        raise StopValidation()
 
 
 def _select(label, enum_class, description=None, blank=NOT_CHOSEN):
@@ -66,7 +79,11 @@ def _euros(label):
     return DecimalField(
         label,
         places=2,
-        validators=[Optional(), NumberRange(min=0, max=10**9, message=_l("Enter an amount ≥ 0."))],
+        validators=[
+            Optional(),
+            _readable,
+            NumberRange(min=0, max=10**9, message=_l("Enter an amount ≥ 0.")),
+        ],
         description=_l("In euros, e.g. 250000."),
     )
 
@@ -94,7 +111,11 @@ class ApplicationForm(FlaskForm):
     development_stage = _select(_l("Development stage"), DevelopmentStage)
     trl = IntegerField(
         _l("Technology readiness level (TRL)"),
-        validators=[Optional(), NumberRange(min=1, max=9, message=_l("Between 1 and 9."))],
+        validators=[
+            Optional(),
+            _readable,
+            NumberRange(min=1, max=9, message=_l("Between 1 and 9.")),
+        ],
         render_kw={"min": 1, "max": 9},
     )
 
@@ -153,21 +174,18 @@ class EligibilityScreeningForm(FlaskForm):
     verdict = RadioField(
         _l("Verdict"),
         choices=choice_list([("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))]),
-        validators=[Optional()],
+        validators=[InputRequired(_l("Choose eligible or ineligible."))],
     )
     reason = TextAreaField(
         _l("Reason"),
-        validators=[Optional(), Length(max=2000)],
+        # No Optional(): it would stop the chain on a blank reason before validate_reason runs.
+        validators=[Length(max=2000)],
         description=_l("Required when ineligible; sent to the applicants."),
     )
 
-    def validate_verdict(self, field):
-        if not field.data:
-            raise ValueError(_l("Choose eligible or ineligible."))
-
     def validate_reason(self, field):
         if self.verdict.data == "ineligible" and not (field.data or "").strip():
-            raise ValueError(_l("Give the reason the application is ineligible."))
+            raise ValidationError(_l("Give the reason the application is ineligible."))
 
 
 class ApplicationFilterForm(FilterForm):

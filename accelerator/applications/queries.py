@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from accelerator.accounts.models import Organisation
@@ -18,6 +18,7 @@ class ApplicationFilters:
     development_stage: str | None = None
     trl: int | None = None
     search: str | None = None
+    matches_nothing: bool = False
 
 
 def applications_in_call(call: Call, filters: ApplicationFilters) -> Select:
@@ -39,6 +40,8 @@ def applications_in_call(call: Call, filters: ApplicationFilters) -> Select:
     for column, value in exact.items():
         if value not in (None, ""):
             query = query.where(column == value)
+    if filters.matches_nothing:
+        query = query.where(false())
     if filters.search:
         pattern = f"%{filters.search.strip().lower()}%"
         query = query.where(

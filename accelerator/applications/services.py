@@ -376,15 +376,7 @@ def withdraw_application(application: Application, *, by: User, now: datetime) -
     require(policies.can_edit_application(by, application))
     _lock(application)
     _require_editable(application, now=now)
-    _move(application, ApplicationStatus.WITHDRAWN)
-    application.updated_at = now
-    record_audit(
-        "application.withdrawn",
-        by=by,
-        object_type="application",
-        object_id=application.id,
-        now=now,
-    )
+    _transition(application, ApplicationStatus.WITHDRAWN, "application.withdrawn", by=by, now=now)
     db.session.commit()
 
 
@@ -392,15 +384,7 @@ def reopen_application(application: Application, *, by: User, now: datetime) -> 
     """A withdrawn application becomes a draft again while the call is open."""
     require(policies.can_edit_application(by, application))
     _require_call_accepting(application.call, now=now)
-    _move(application, ApplicationStatus.DRAFT)
-    application.updated_at = now
-    record_audit(
-        "application.reopened",
-        by=by,
-        object_type="application",
-        object_id=application.id,
-        now=now,
-    )
+    _transition(application, ApplicationStatus.DRAFT, "application.reopened", by=by, now=now)
     db.session.commit()
 
 
@@ -513,6 +497,14 @@ def _require_editable(application: Application, *, now: datetime) -> None:
                 status=application.status.label,
             )
         )
+
+
+def _transition(
+    application: Application, target: ApplicationStatus, action: str, *, by: User, now: datetime
+) -> None:
+    _move(application, target)
+    application.updated_at = now
+    record_audit(action, by=by, object_type="application", object_id=application.id, now=now)
 
 
 def _move(application: Application, target: ApplicationStatus) -> None:

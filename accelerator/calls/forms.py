@@ -14,7 +14,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from accelerator.calls.enums import CallStatus
 from accelerator.core.forms import choice_list
@@ -65,11 +73,19 @@ class CallForm(FlaskForm):
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
-            raise ValueError(_l("The call must close after it opens."))
+            raise ValidationError(_l("The call must close after it opens."))
 
     def validate_review_deadline(self, field):
         if self.closes_at.data and field.data and field.data <= self.closes_at.data:
-            raise ValueError(_l("The review deadline must come after the call closes."))
+            raise ValidationError(_l("The review deadline must come after the call closes."))
+
+
+def _weight_when_named(form, field):
+    """Runs before Optional(), which ends the chain (inline validators too) on an empty weight."""
+    empty = not field.raw_data or not str(field.raw_data[0]).strip()
+    if (form.name.data or "").strip() and empty:
+        field.errors[:] = []  # not also "Not a valid integer value." for the empty string
+        raise StopValidation(_l("Give this criterion a weight."))
 
 
 class CriterionForm(Form):
@@ -77,7 +93,11 @@ class CriterionForm(Form):
     description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
     weight = IntegerField(
         _l("Weight (%)"),
-        validators=[Optional(), NumberRange(min=1, max=100, message=_l("Between 1 and 100."))],
+        validators=[
+            _weight_when_named,
+            Optional(),
+            NumberRange(min=1, max=100, message=_l("Between 1 and 100.")),
+        ],
     )
     scale_max = DecimalField(
         _l("Highest score"),
@@ -85,10 +105,6 @@ class CriterionForm(Form):
         default=5,
         validators=[Optional(), NumberRange(min=1, max=100, message=_l("Between 1 and 100."))],
     )
-
-    def validate_weight(self, field):
-        if self.name.data and field.data is None:
-            raise ValueError(_l("Give this criterion a weight."))
 
 
 class RubricForm(FlaskForm):

@@ -77,11 +77,12 @@ class Call(db.Model):
     )
 
     programme: Mapped[Programme] = relationship(lazy="joined")
+    # Loaded when a page reads them, so that lists of calls or applications skip them.
     criteria: Mapped[list["RubricCriterion"]] = relationship(
-        order_by="RubricCriterion.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="RubricCriterion.position", cascade="all, delete-orphan"
     )
     eligibility_questions: Mapped[list["EligibilityQuestion"]] = relationship(
-        order_by="EligibilityQuestion.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="EligibilityQuestion.position", cascade="all, delete-orphan"
     )
 
     def status_at(self, now: datetime) -> CallStatus:

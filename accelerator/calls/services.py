@@ -98,6 +98,8 @@ def create_call(programme: Programme, *, by, now: datetime, **fields) -> Call:
 def update_call(call: Call, *, by, now: datetime, **fields) -> None:
     require(policies.can_manage_calls(by))
     _check_dates(fields["opens_at"], fields["closes_at"], fields["review_deadline"])
+    if fields.get("selection_quota", call.selection_quota) is None:
+        fields["selection_quota"] = call.programme.default_quota
     for name, value in fields.items():
         setattr(call, name, value)
     _flush_call()
@@ -195,4 +197,7 @@ def _flush_call() -> None:
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
+        message = str(error.orig)
+        if not ("programme_id" in message and "year" in message):  # the (programme, year) key
+            raise
         raise YearTaken(_("The programme already has a call for this year.")) from error

@@ -126,6 +126,7 @@ def rubric(call_id):
     form = RubricForm()
     error = None
     if not form.is_submitted():
+        form.criteria.pop_entry()  # min_entries' empty row; the empty rows go after the criteria
         for criterion in call.criteria:
             form.criteria.append_entry(criterion)
         _add_blank_rows(form.criteria)
@@ -157,6 +158,7 @@ def eligibility(call_id):
     call = db.get_or_404(Call, call_id)
     form = EligibilityQuestionsForm()
     if not form.is_submitted():
+        form.questions.pop_entry()  # min_entries' empty row; the empty rows go after the questions
         for question in call.eligibility_questions:
             form.questions.append_entry(
                 {

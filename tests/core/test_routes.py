@@ -4,17 +4,22 @@ A new route without a row here fails `test_route_table_covers_every_registered_r
 """
 
 import re
+from io import BytesIO
 
 import pytest
+from sqlalchemy import select
 
 from accelerator.accounts.enums import Role
+from accelerator.applications.models import Attachment
+from accelerator.extensions import db
 from tests.conftest import post_form, sign_in
-from tests.factories import make_organisation, make_user
+from tests.factories import PDF_BYTES, make_application, make_call, make_organisation, make_user
 
 ROLES = (
     "anonymous",
-    "applicant",  # a member of the organisation in the URL
+    "applicant",  # a member of the organisation in the URL, whose application is in the URL
     "other_applicant",  # an applicant of no organisation
+    "rival_applicant",  # an applicant of another organisation
     "reviewer",
     "mentor",
     "lab_manager",
@@ -23,55 +28,124 @@ ROLES = (
 ROLE_OF = {
     "applicant": Role.APPLICANT,
     "other_applicant": Role.APPLICANT,
+    "rival_applicant": Role.APPLICANT,
     "reviewer": Role.REVIEWER,
     "mentor": Role.MENTOR,
     "lab_manager": Role.LAB_MANAGER,
     "programme_manager": Role.PROGRAMME_MANAGER,
 }
 
-# rule: status for (anonymous, applicant, other_applicant, reviewer, mentor, lab_manager,
-# programme_manager). URLs use an existing organisation and user, and a junk token.
+# rule: status for (anonymous, applicant, other_applicant, rival_applicant, reviewer, mentor,
+# lab_manager, programme_manager). URLs use an existing organisation and user, an open call, a
+# submitted application of the organisation (submission 1) with its pitch deck, and a junk token.
 EXPECTED = {
-    "/": (200, 200, 200, 200, 200, 200, 200),
-    "/healthz": (200, 200, 200, 200, 200, 200, 200),
-    "/dashboard": (302, 200, 200, 200, 200, 200, 200),
-    "/audit": (302, 403, 403, 403, 403, 403, 200),
-    "/register": (200, 302, 302, 302, 302, 302, 302),
-    "/confirm": (200, 200, 200, 200, 200, 200, 200),
-    "/confirm/<token>": (302, 302, 302, 302, 302, 302, 302),
-    "/login": (200, 302, 302, 302, 302, 302, 302),
-    "/logout": (302, 302, 302, 302, 302, 302, 302),
-    "/password/forgot": (200, 200, 200, 200, 200, 200, 200),
-    "/password/reset/<token>": (302, 302, 302, 302, 302, 302, 302),
-    "/profile": (302, 200, 200, 200, 200, 200, 200),
-    "/users": (302, 403, 403, 403, 403, 403, 200),
-    "/users/<int:user_id>": (302, 403, 403, 403, 403, 403, 200),
+    "/": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/healthz": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/dashboard": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/audit": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/register": (200, 302, 302, 302, 302, 302, 302, 302),
+    "/confirm": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/confirm/<token>": (302, 302, 302, 302, 302, 302, 302, 302),
+    "/login": (200, 302, 302, 302, 302, 302, 302, 302),
+    "/logout": (302, 302, 302, 302, 302, 302, 302, 302),
+    "/password/forgot": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/password/reset/<token>": (302, 302, 302, 302, 302, 302, 302, 302),
+    "/profile": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/users": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/users/<int:user_id>": (302, 403, 403, 403, 403, 403, 403, 200),
     # Only people without an organisation may create one.
-    "/organisations/new": (302, 403, 200, 200, 200, 200, 200),
-    "/organisations/<int:organisation_id>": (302, 200, 403, 403, 403, 403, 200),
-    "/organisations/<int:organisation_id>/edit": (302, 200, 403, 403, 403, 403, 200),
+    "/organisations/new": (302, 403, 200, 403, 200, 200, 200, 200),
+    "/organisations/<int:organisation_id>": (302, 200, 403, 403, 403, 403, 403, 200),
+    "/organisations/<int:organisation_id>/edit": (302, 200, 403, 403, 403, 403, 403, 200),
     # Only members invite; the table posts a valid invitation.
-    "/organisations/<int:organisation_id>/invitations": (302, 302, 403, 403, 403, 403, 403),
-    "/organisations/join/<token>": (302, 302, 302, 302, 302, 302, 302),
+    "/organisations/<int:organisation_id>/invitations": (302, 302, 403, 403, 403, 403, 403, 403),
+    "/organisations/join/<token>": (302, 302, 302, 302, 302, 302, 302, 302),
+    # Calls: public pages for everyone; the rest for programme managers.
+    "/calls": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/calls/<int:call_id>": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/manage/calls": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/new": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/edit": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/rubric": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/eligibility": (302, 403, 403, 403, 403, 403, 403, 200),
+    # The manager's request is refused (the call has not closed) and redirected with a message.
+    "/manage/calls/<int:call_id>/status": (302, 403, 403, 403, 403, 403, 403, 302),
+    # Applications: anyone signed in may try to apply (refused with a message without an
+    # organisation); only members see and change theirs, and managers read them. Everyone else
+    # gets 404, so that a guessed id does not reveal that the application exists.
+    "/applications": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/calls/<int:call_id>/apply": (302, 302, 302, 302, 302, 302, 302, 302),
+    "/applications/<int:application_id>": (302, 200, 404, 404, 404, 404, 404, 200),
+    "/applications/<int:application_id>/edit": (302, 200, 404, 404, 404, 404, 404, 403),
+    "/applications/<int:application_id>/submit": (302, 302, 404, 404, 404, 404, 404, 403),
+    "/applications/<int:application_id>/submissions/<int:number>": (
+        (302, 200, 404, 404, 404, 404, 404, 200)
+    ),
+    "/applications/<int:application_id>/withdraw": (302, 302, 404, 404, 404, 404, 404, 403),
+    "/applications/<int:application_id>/reopen": (302, 302, 404, 404, 404, 404, 404, 403),
+    # The member's upload comes after withdraw and reopen, so the draft accepts it.
+    "/applications/<int:application_id>/attachments": (302, 302, 404, 404, 404, 404, 404, 403),
+    "/attachments/<int:attachment_id>": (302, 200, 404, 404, 404, 404, 404, 200),
+    "/attachments/<int:attachment_id>/delete": (302, 302, 404, 404, 404, 404, 404, 403),
+    "/manage/calls/<int:call_id>/applications": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/applications.<any(csv, xlsx):file_format>": (
+        (302, 403, 403, 403, 403, 403, 403, 200)
+    ),
+    "/manage/applications/<int:application_id>": (302, 403, 403, 403, 403, 403, 403, 200),
 }
 
-# The same rules with an id that does not exist: a 404 only once the policy would allow it.
+# The same rules with ids that do not exist: a 404 only once the policy would allow it.
 EXPECTED_FOR_MISSING_OBJECT = {
-    "/users/<int:user_id>": (302, 403, 403, 403, 403, 403, 404),
-    "/organisations/<int:organisation_id>": (302, 404, 404, 404, 404, 404, 404),
-    "/organisations/<int:organisation_id>/edit": (302, 404, 404, 404, 404, 404, 404),
-    "/organisations/<int:organisation_id>/invitations": (302, 404, 404, 404, 404, 404, 404),
+    "/users/<int:user_id>": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/organisations/<int:organisation_id>": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/organisations/<int:organisation_id>/edit": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/organisations/<int:organisation_id>/invitations": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/calls/<int:call_id>": (404, 404, 404, 404, 404, 404, 404, 404),
+    "/manage/calls/<int:call_id>": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/edit": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/rubric": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/eligibility": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/status": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/calls/<int:call_id>/apply": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/applications/<int:application_id>": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/applications/<int:application_id>/edit": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/applications/<int:application_id>/submit": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/applications/<int:application_id>/submissions/<int:number>": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/applications/<int:application_id>/withdraw": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/applications/<int:application_id>/reopen": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/applications/<int:application_id>/attachments": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/attachments/<int:attachment_id>": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/attachments/<int:attachment_id>/delete": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/manage/calls/<int:call_id>/applications": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/applications.<any(csv, xlsx):file_format>": (
+        (302, 403, 403, 403, 403, 403, 403, 404)
+    ),
+    "/manage/applications/<int:application_id>": (302, 403, 403, 403, 403, 403, 403, 404),
 }
 
-# What a POST-only route receives; GET-able routes are fetched with GET.
+# What a POST-only route receives (a function when each post needs a fresh file); GET-able
+# routes are fetched with GET.
 POSTED = {
     "/logout": {},
     "/organisations/<int:organisation_id>/invitations": {"email": "colleague@example.org"},
+    "/manage/calls/<int:call_id>/status": {"target": "in_review"},
+    "/calls/<int:call_id>/apply": {},
+    "/applications/<int:application_id>/submit": {},
+    "/applications/<int:application_id>/withdraw": {},
+    "/applications/<int:application_id>/reopen": {},
+    "/applications/<int:application_id>/attachments": lambda: {
+        "kind": "letter",
+        "file": (BytesIO(PDF_BYTES), "letter.pdf"),
+    },
+    "/attachments/<int:attachment_id>/delete": {},
 }
 
 MISSING_ID = 999_999
 JUNK_TOKEN = "not-a-real-token"
-PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")
+PLACEHOLDER = re.compile(r"<(?:([^:>]+):)?(\w+)>")
 
 
 def _rules(app):
@@ -81,7 +155,11 @@ def _rules(app):
 def _url(rule: str, ids: dict[str, int]) -> str:
     def value(match: re.Match) -> str:
         converter, name = match.groups()
-        return str(ids[name]) if converter == "int" else JUNK_TOKEN
+        if converter == "int":
+            return str(ids[name])
+        if converter and converter.startswith("any("):  # the first of the values it allows
+            return re.match(r"any\((\w+)", converter)[1]
+        return JUNK_TOKEN
 
     return PLACEHOLDER.sub(value, rule)
 
@@ -91,9 +169,13 @@ def _status(app, rule, url: str, user) -> int:
     if user is not None:
         sign_in(client, user)
     if "GET" in rule.methods:
-        return client.get(url).status_code
-    # /confirm has a form for everyone, so its page gives the CSRF token.
-    return post_form(client, url, POSTED[rule.rule], page="/confirm").status_code
+        response = client.get(url)
+    else:
+        # /confirm has a form for everyone, so its page gives the CSRF token.
+        data = POSTED[rule.rule]
+        response = post_form(client, url, data() if callable(data) else data, page="/confirm")
+    response.close()  # a downloaded file stays open until its response is closed
+    return response.status_code
 
 
 def _statuses(app, ids: dict[str, int], user, only=None) -> dict[str, int]:
@@ -107,8 +189,22 @@ def _statuses(app, ids: dict[str, int], user, only=None) -> dict[str, int]:
 def _user_for(role: str, organisation):
     if role == "anonymous":
         return None
-    member = role == "applicant"
-    return make_user(ROLE_OF[role], organisation=organisation if member else None)
+    if role == "applicant":
+        return make_user(ROLE_OF[role], organisation=organisation)
+    if role == "rival_applicant":
+        return make_user(ROLE_OF[role], organisation=make_organisation())
+    return make_user(ROLE_OF[role])
+
+
+def _submitted_application(app, member):
+    """An open call and the organisation's submitted application, with its pitch deck."""
+    call = make_call()
+    with app.test_request_context():  # the receipt email needs a request for its links
+        application = make_application(call, member=member, submitted=True)
+    attachment_id = db.session.scalar(
+        select(Attachment.id).where(Attachment.application_id == application.id)
+    )
+    return {"call_id": call.id, "application_id": application.id, "attachment_id": attachment_id}
 
 
 def test_route_table_covers_every_registered_rule(app):
@@ -124,7 +220,12 @@ def test_route_answers_each_role_as_the_table_says(app, role):
     organisation = make_organisation()
     target = make_user(Role.APPLICANT, organisation=organisation)
     user = _user_for(role, organisation)
-    ids = {"organisation_id": organisation.id, "user_id": target.id}
+    ids = {
+        "organisation_id": organisation.id,
+        "user_id": target.id,
+        "number": 1,
+        **_submitted_application(app, target),
+    }
 
     actual = _statuses(app, ids, user)
 
@@ -136,7 +237,10 @@ def test_route_answers_each_role_as_the_table_says(app, role):
 def test_route_with_missing_object_answers_each_role_as_the_table_says(app, role):
     organisation = make_organisation()
     user = _user_for(role, organisation)
-    ids = {"organisation_id": MISSING_ID, "user_id": MISSING_ID}
+    ids = dict.fromkeys(
+        ("organisation_id", "user_id", "call_id", "application_id", "attachment_id", "number"),
+        MISSING_ID,
+    )
     actual = _statuses(app, ids, user, only=EXPECTED_FOR_MISSING_OBJECT)
 
     column = ROLES.index(role)

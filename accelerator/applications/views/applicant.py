@@ -5,6 +5,7 @@ from decimal import Decimal
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import StringField
 
 from accelerator.applications import attachments as attachment_services
 from accelerator.applications import policies, services
@@ -267,8 +268,11 @@ def _fill_form(form, application: Application) -> None:
 def _form_fields(form) -> dict:
     fields = {}
     for name in PLAIN_FIELDS:
-        value = getattr(form, name).data
-        fields[name] = value.strip() if isinstance(value, str) else value
+        field = getattr(form, name)
+        value = field.data
+        if isinstance(field, StringField):  # text areas too
+            value = (value or "").strip()  # a field missing from the request is empty, not NULL
+        fields[name] = value
     fields["funding_raised_cents"] = _cents(form.funding_raised.data)
     fields["funding_sought_cents"] = _cents(form.funding_sought.data)
     return fields

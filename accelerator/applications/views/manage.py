@@ -1,6 +1,14 @@
 """The managers' side: a call's application list, exports, detail and eligibility screening."""
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,8 +25,9 @@ from accelerator.extensions import db
 
 
 def _filters(form: ApplicationFilterForm) -> ApplicationFilters:
+    """The filters as typed; an invalid value (?trl=12) matches nothing rather than everything."""
     if not form.validate():
-        return ApplicationFilters()
+        return ApplicationFilters(matches_nothing=True)
     return ApplicationFilters(
         status=form.status.data or None,
         atmp_class=form.atmp_class.data or None,
