@@ -12,6 +12,7 @@ BLUEPRINTS = (
     "accelerator.accounts.views:bp",
     "accelerator.calls.views:bp",
     "accelerator.applications.views:bp",
+    "accelerator.reviews.views:bp",
 )
 
 
@@ -64,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     import accelerator.applications.models  # noqa: F401
     import accelerator.calls.models  # noqa: F401
     import accelerator.core.models  # noqa: F401
+    import accelerator.reviews.models  # noqa: F401
     from accelerator.accounts.login import configure_login
 
     configure_login(login_manager)

@@ -10,6 +10,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("create-admin")
@@ -46,3 +47,14 @@ def send_mail_command() -> None:
     click.echo(f"{sent} sent, {failed} still waiting.")
     if failed:
         raise SystemExit(1)
+
+
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """Remind reviewers of unsubmitted reviews 7, 3 and 1 days before the deadline (run daily)."""
+    from accelerator.core.mail import send_outbox
+    from accelerator.reviews.reminders import send_review_reminders
+
+    reminded = send_review_reminders(now=utcnow())
+    sent, failed = send_outbox()
+    click.echo(f"{reminded} reviewer reminder(s) queued; {sent} email(s) sent, {failed} waiting.")

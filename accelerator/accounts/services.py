@@ -67,7 +67,7 @@ def register_user(*, email: str, name: str, password: str, now: datetime) -> Use
 
     Self-registration only ever grants the applicant role; other roles come from a manager.
     """
-    _check_password(password)
+    check_password(password)
     user = User(
         created_at=now,
         email=normalise_email(email),
@@ -222,7 +222,7 @@ def user_for_reset_token(token: str, *, now: datetime) -> User:
 
 def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     user = user_for_reset_token(token, now=now)
-    _check_password(new_password)
+    check_password(new_password)
     user.password_hash = hash_password(new_password)
     user.failed_login_count = 0
     user.first_failed_login_at = None
@@ -234,7 +234,7 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     return user
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
     if len(password) < MINIMUM_PASSWORD_LENGTH:
         raise PasswordTooShort(
             _("Use at least %(count)d characters.", count=MINIMUM_PASSWORD_LENGTH)
@@ -320,7 +320,7 @@ def create_admin(email: str, *, name: str, password: str, now: datetime) -> User
     """A confirmed programme manager, or the manager role added to an existing account."""
     user = find_user_by_email(email)
     if user is None:
-        _check_password(password)
+        check_password(password)
         user = User(
             created_at=now,
             email=normalise_email(email),

@@ -15,11 +15,13 @@ from accelerator.core.errors import DomainError
 CONFIRM_EMAIL = "confirm-email"
 RESET_PASSWORD = "reset-password"
 JOIN_ORGANISATION = "join-organisation"
+JOIN_REVIEWER_POOL = "join-reviewer-pool"
 
 LIFETIMES = {
     CONFIRM_EMAIL: timedelta(hours=48),
     RESET_PASSWORD: timedelta(hours=1),
     JOIN_ORGANISATION: timedelta(days=7),
+    JOIN_REVIEWER_POOL: timedelta(days=14),
 }
 
 

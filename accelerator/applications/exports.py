@@ -1,16 +1,14 @@
 """The managers' application list as CSV or XLSX, with the same filters as the page."""
 
-import csv
-import io
 from collections.abc import Iterable
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from accelerator.applications.models import Application
+from accelerator.core.exports import XLSX_MIME, table_as_csv, table_as_xlsx
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_MIME", "as_csv", "as_xlsx", "rows"]
 
 
 def _columns():
@@ -44,36 +42,15 @@ def _euros(cents: int | None) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def rows(applications: Iterable[Application]) -> tuple[list[str], list[list]]:
     columns = _columns()
     header = [str(title) for title, _value in columns]
-    return header, [[_cell(value(app)) for _title, value in columns] for app in applications]
+    return header, [[value(app) for _title, value in columns] for app in applications]
 
 
 def as_csv(applications: Iterable[Application]) -> str:
-    header, body = rows(applications)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(body)
-    return buffer.getvalue()
+    return table_as_csv(*rows(applications))
 
 
 def as_xlsx(applications: Iterable[Application]) -> bytes:
-    header, body = rows(applications)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Applications")[:31]
-    sheet.append(header)
-    for row in body:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return table_as_xlsx(*rows(applications), title=_("Applications"))

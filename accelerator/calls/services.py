@@ -181,8 +181,21 @@ def next_statuses(call: Call) -> set[CallStatus]:
 
 
 def has_submitted_reviews(call: Call) -> bool:
-    # Reviews arrive with the online-review area; until then no call has any.
-    return False
+    # Read through the tables, not the review models: calls sit below reviews in the layers.
+    tables = db.metadata.tables
+    reviews, assignments, applications = (
+        tables["reviews"],
+        tables["assignments"],
+        tables["applications"],
+    )
+    query = (
+        select(reviews.c.id)
+        .join(assignments, assignments.c.id == reviews.c.assignment_id)
+        .join(applications, applications.c.id == assignments.c.application_id)
+        .where(applications.c.call_id == call.id, reviews.c.status == "submitted")
+        .limit(1)
+    )
+    return db.session.execute(query).first() is not None
 
 
 def _check_dates(opens_at: datetime, closes_at: datetime, review_deadline: datetime) -> None:

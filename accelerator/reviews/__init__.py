@@ -1,0 +1,1 @@
+"""Reviewer pool, conflicts of interest, assignments, reviews and ranking."""

@@ -1,0 +1,105 @@
+"""Forms of the review area; the review form is shaped by the call's rubric."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from accelerator.core.forms import choice_list
+from accelerator.reviews.enums import Recommendation
+from accelerator.reviews.services import allowed_scores
+
+
+def review_form_for(criteria, *args, **kwargs):
+    """One score (on the criterion's scale) and one comment per criterion of the rubric."""
+
+    class ReviewForm(FlaskForm):
+        overall_comment = TextAreaField(
+            _l("Overall comment"),
+            validators=[Optional(), Length(max=10000)],
+            render_kw={"rows": 5},
+        )
+        recommendation = RadioField(
+            _l("Recommendation"),
+            choices=choice_list((item.value, item.label) for item in Recommendation),
+            validators=[Optional()],
+        )
+        save = SubmitField(_l("Save draft"))
+        submit = SubmitField(_l("Submit review"))
+
+    for criterion in criteria:
+        scores = [("", _l("— not scored —"))] + [
+            (str(value), str(value)) for value in allowed_scores(criterion)
+        ]
+        setattr(
+            ReviewForm,
+            f"score_{criterion.id}",
+            SelectField(
+                _l("Score for %(name)s", name=criterion.name),
+                choices=choice_list(scores),
+                validators=[Optional()],
+                description=_l(
+                    "0 to %(max)s; weight %(weight)d %%.",
+                    max=criterion.scale_max,
+                    weight=criterion.weight,
+                ),
+                validate_choice=False,  # the service judges the scale and says why
+            ),
+        )
+        setattr(
+            ReviewForm,
+            f"comment_{criterion.id}",
+            TextAreaField(
+                _l("Comment on %(name)s", name=criterion.name),
+                validators=[Optional(), Length(max=5000)],
+                render_kw={"rows": 3},
+            ),
+        )
+    return ReviewForm(*args, **kwargs)
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you decline?"),
+        validators=[
+            InputRequired(_l("Tell the programme office why you decline.")),
+            Length(max=2000),
+        ],
+    )
+
+
+class ConflictReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[InputRequired(_l("Give the reason for the conflict.")), Length(max=2000)],
+        description=_l("For example: a past collaboration, a shared grant, a family tie."),
+    )
+
+
+class OrganisationConflictForm(ConflictReasonForm):
+    organisation = SelectField(
+        _l("Organisation"), coerce=int, validators=[InputRequired(_l("Choose an organisation."))]
+    )
+
+
+class ManagerConflictForm(OrganisationConflictForm):
+    reviewer = SelectField(
+        _l("Reviewer"), coerce=int, validators=[InputRequired(_l("Choose a reviewer."))]
+    )
+
+
+class InviteReviewerForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            DataRequired(_l("Enter an email address.")),
+            Email(_l("Enter a valid email address, like name@example.org.")),
+            Length(max=320),
+        ],
+    )
+
+
+class AssignForm(FlaskForm):
+    reviewer = SelectField(
+        _l("Reviewer"), coerce=int, validators=[InputRequired(_l("Choose a reviewer."))]
+    )

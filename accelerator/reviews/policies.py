@@ -1,0 +1,33 @@
+"""Who may do what in the review area. Facts that need the database are passed in."""
+
+from datetime import datetime
+
+from accelerator.accounts.enums import Role
+from accelerator.accounts.policies import is_programme_manager
+from accelerator.core.policies import is_signed_in
+
+
+def is_reviewer(user) -> bool:
+    return is_signed_in(user) and user.has_role(Role.REVIEWER)
+
+
+def can_manage_reviews(user) -> bool:
+    return is_programme_manager(user)
+
+
+def can_review(user, assignment, *, conflicted: bool) -> bool:
+    """The assigned reviewer, while the assignment stands and no conflict of interest exists."""
+    return (
+        is_reviewer(user)
+        and assignment.reviewer_id == user.id
+        and assignment.is_active
+        and not conflicted
+    )
+
+
+def is_review_editable(call, now: datetime) -> bool:
+    return now < call.review_deadline
+
+
+def can_declare_conflicts(user) -> bool:
+    return is_reviewer(user)

@@ -1,0 +1,225 @@
+"""The reviewers' pages: dashboard, review form, declining, conflicts, joining the pool."""
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from accelerator.accounts.forms import RegistrationForm
+from accelerator.accounts.models import Organisation
+from accelerator.applications import attachments as attachment_services
+from accelerator.applications import services as application_services
+from accelerator.applications.models import Attachment
+from accelerator.core.clock import utcnow
+from accelerator.core.errors import DomainError
+from accelerator.core.forms import ButtonForm, choice_list
+from accelerator.core.policies import require
+from accelerator.extensions import db
+from accelerator.reviews import policies, pool, services
+from accelerator.reviews.assignment import decline_assignment, review_of
+from accelerator.reviews.conflicts import declarations_of, declare_conflict, is_conflicted
+from accelerator.reviews.forms import (
+    ConflictReasonForm,
+    DeclineForm,
+    OrganisationConflictForm,
+    review_form_for,
+)
+from accelerator.reviews.models import Assignment
+from accelerator.reviews.queries import assignments_of_reviewer
+from accelerator.reviews.views import bp
+
+
+@bp.get("/reviews")
+@login_required
+def dashboard():
+    require(policies.is_reviewer(current_user))
+    rows = db.session.execute(assignments_of_reviewer(current_user.id)).unique().all()
+    submitted = sum(1 for _assignment, review in rows if review and review.status == "submitted")
+    return render_template("reviews/dashboard.html", rows=rows, submitted=submitted, now=utcnow())
+
+
+@bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
+@login_required
+def review(assignment_id):
+    assignment = _reviewable(assignment_id)
+    application = assignment.application
+    call = application.call
+    existing = review_of(assignment)
+    form = review_form_for(call.criteria)
+    if not form.is_submitted() and existing is not None:
+        _fill(form, existing)
+    now = utcnow()
+    if form.validate_on_submit():
+        try:
+            services.save_review(
+                assignment,
+                scores={
+                    criterion.id: services.CriterionInput(
+                        services.parse_score(form[f"score_{criterion.id}"].data),
+                        form[f"comment_{criterion.id}"].data or "",
+                    )
+                    for criterion in call.criteria
+                },
+                overall_comment=form.overall_comment.data or "",
+                recommendation=form.recommendation.data or None,
+                submit=bool(form.submit.data),
+                by=current_user,
+                now=now,
+            )
+        except services.ReviewIncomplete as error:
+            for name, message in error.problems.items():
+                form[name].errors.append(message)
+            flash(str(error), "error")
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                _("Review submitted. Thank you.") if form.submit.data else _("Draft saved."),
+                "success",
+            )
+            return redirect(url_for(".review", assignment_id=assignment.id))
+    return render_template(
+        "reviews/review.html",
+        assignment=assignment,
+        application=application,
+        call=call,
+        review=existing,
+        form=form,
+        attachments=application_services.attachments_of(application),
+        editable=policies.is_review_editable(call, now),
+        decline_form=DeclineForm(prefix="decline"),
+        conflict_form=ConflictReasonForm(prefix="conflict"),
+        now=now,
+    )
+
+
+@bp.get("/reviews/<int:assignment_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(assignment_id, attachment_id):
+    assignment = _reviewable(assignment_id)
+    file = db.get_or_404(Attachment, attachment_id)
+    if file.application_id != assignment.application_id or file.removed_at is not None:
+        abort(404)
+    blind = assignment.application.call.blind_review
+    return send_file(
+        attachment_services.stored_path(file),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{file.kind.value}-{file.id}.pdf" if blind else file.original_filename,
+    )
+
+
+@bp.post("/reviews/<int:assignment_id>/decline")
+@login_required
+def decline(assignment_id):
+    assignment = _reviewable(assignment_id)
+    form = DeclineForm(prefix="decline")
+    if form.validate_on_submit():
+        try:
+            decline_assignment(assignment, reason=form.reason.data, by=current_user, now=utcnow())
+        except DomainError as error:
+            flash(str(error), "error")
+            return redirect(url_for(".review", assignment_id=assignment.id))
+        flash(_("You have declined this review; the programme office will reassign it."), "info")
+        return redirect(url_for(".dashboard"))
+    flash(_("Tell the programme office why you decline."), "error")
+    return redirect(url_for(".review", assignment_id=assignment.id))
+
+
+@bp.post("/reviews/<int:assignment_id>/conflict")
+@login_required
+def declare_application_conflict(assignment_id):
+    assignment = _reviewable(assignment_id)
+    form = ConflictReasonForm(prefix="conflict")
+    if form.validate_on_submit():
+        declare_conflict(
+            current_user,
+            reason=form.reason.data,
+            by=current_user,
+            now=utcnow(),
+            application_id=assignment.application_id,
+        )
+        flash(_("Conflict recorded. This application is no longer yours to review."), "info")
+        return redirect(url_for(".dashboard"))
+    flash(_("Give the reason for the conflict."), "error")
+    return redirect(url_for(".review", assignment_id=assignment.id))
+
+
+@bp.route("/reviews/conflicts", methods=["GET", "POST"])
+@login_required
+def conflicts():
+    require(policies.can_declare_conflicts(current_user))
+    form = OrganisationConflictForm()
+    form.organisation.choices = choice_list(
+        (organisation.id, organisation.legal_name)
+        for organisation in db.session.scalars(
+            db.select(Organisation).order_by(Organisation.legal_name)
+        )
+    )
+    if form.validate_on_submit():
+        try:
+            declare_conflict(
+                current_user,
+                reason=form.reason.data,
+                by=current_user,
+                now=utcnow(),
+                organisation_id=form.organisation.data,
+            )
+        except DomainError as error:
+            form.organisation.errors.append(str(error))
+        else:
+            flash(_("Conflict recorded."), "success")
+            return redirect(url_for(".conflicts"))
+    return render_template(
+        "reviews/conflicts.html", form=form, declarations=declarations_of(current_user)
+    )
+
+
+@bp.route("/reviewers/join/<token>", methods=["GET", "POST"])
+def join_pool(token):
+    now = utcnow()
+    try:
+        invitation = pool.invitation_for_token(token, now=now)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("core.home"))
+    if current_user.is_authenticated:
+        form = ButtonForm()
+        if form.validate_on_submit():
+            try:
+                pool.accept_as_existing_user(token, by=current_user, now=now)
+            except DomainError as error:
+                flash(str(error), "error")
+                return redirect(url_for("core.dashboard"))
+            flash(_("You are now in the reviewer pool."), "success")
+            return redirect(url_for(".dashboard"))
+        return render_template("reviews/join.html", invitation=invitation, form=form)
+    form = RegistrationForm(data={"email": invitation.email})
+    if form.validate_on_submit():
+        try:
+            user = pool.accept_with_new_account(
+                token, name=form.name.data, password=form.password.data, now=now
+            )
+        except DomainError as error:
+            form.email.errors.append(str(error))
+        else:
+            login_user(user)
+            flash(_("Welcome to the reviewer pool, %(name)s.", name=user.name), "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("reviews/join.html", invitation=invitation, form=form)
+
+
+def _reviewable(assignment_id: int) -> Assignment:
+    """The assignment, or 404 for anyone else, and for a conflicted or declined reviewer."""
+    assignment = db.get_or_404(Assignment, assignment_id)
+    conflicted = is_conflicted(current_user, assignment.application)
+    if not policies.can_review(current_user, assignment, conflicted=conflicted):
+        abort(404)
+    return assignment
+
+
+def _fill(form, review) -> None:
+    for score in review.scores:
+        form[f"score_{score.criterion_id}"].data = "" if score.score is None else str(score.score)
+        form[f"comment_{score.criterion_id}"].data = score.comment
+    form.overall_comment.data = review.overall_comment
+    form.recommendation.data = review.recommendation.value if review.recommendation else None
