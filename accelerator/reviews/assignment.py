@@ -38,6 +38,10 @@ class AlreadyAssigned(DomainError):
     pass
 
 
+class NotReviewable(DomainError):
+    pass
+
+
 class ReviewAlreadySubmitted(DomainError):
     pass
 
@@ -133,14 +137,21 @@ def plan_for_call(call: Call) -> Plan:
     ):
         expertise[user_id].add(tag)
     rows = assignments_in_call(call)
-    conflicts = conflicts_in_call(call.id)
+    conflicted = {
+        (application_id, reviewer_id) for reviewer_id, application_id in conflicts_in_call(call.id)
+    }
     return plan_assignments(
         applications={app.id: _tags_of(app) for app in applications},
         reviewers={reviewer_id: expertise[reviewer_id] for reviewer_id in reviewer_ids},
-        existing=[(a.application_id, a.reviewer_id) for a in rows if a.is_active],
+        # A conflict found after assigning leaves a review nobody can write: it does not count.
+        existing=[
+            (a.application_id, a.reviewer_id)
+            for a in rows
+            if a.is_active and (a.application_id, a.reviewer_id) not in conflicted
+        ],
         # Declined pairs are not offered again; conflicted pairs never.
         excluded=[(a.application_id, a.reviewer_id) for a in rows if not a.is_active]
-        + [(application_id, reviewer_id) for reviewer_id, application_id in conflicts],
+        + sorted(conflicted),
         per_application=call.reviews_per_application,
     )
 
@@ -167,6 +178,13 @@ def assign_reviewer(application: Application, reviewer: User, *, by: User, now: 
     require(policies.can_manage_reviews(by))
     if not reviewer.has_role(Role.REVIEWER):
         raise NotAReviewer(_("%(name)s is not in the reviewer pool.", name=reviewer.name))
+    if application.status not in REVIEWABLE:
+        raise NotReviewable(
+            _(
+                "Only eligible applications are reviewed; this one is %(status)s.",
+                status=application.status.label,
+            )
+        )
     if (reviewer.id, application.id) in conflicts_in_call(
         application.call_id, reviewer_ids=[reviewer.id]
     ):
@@ -196,6 +214,8 @@ def unassign_reviewer(assignment: Assignment, *, by: User, now: datetime) -> Non
         now=now,
         details={"reviewer_id": assignment.reviewer_id},
     )
+    if review is not None:  # a draft: the review's foreign key cannot be emptied
+        db.session.delete(review)
     db.session.delete(assignment)
     db.session.commit()
 

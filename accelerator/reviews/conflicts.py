@@ -18,8 +18,8 @@ from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.reviews import policies
-from accelerator.reviews.enums import ConflictSource
-from accelerator.reviews.models import ConflictDeclaration
+from accelerator.reviews.enums import ConflictSource, ReviewStatus
+from accelerator.reviews.models import Assignment, ConflictDeclaration, Review
 
 # Addresses at these providers say nothing about where a person works.
 PUBLIC_EMAIL_DOMAINS = frozenset(
@@ -171,8 +171,50 @@ def declare_conflict(
             "reason": declaration.reason,
         },
     )
+    _remove_pending_assignments(
+        reviewer, organisation_id=organisation_id, application_id=application_id, by=by, now=now
+    )
     db.session.commit()
     return declaration
+
+
+def _remove_pending_assignments(
+    reviewer: User,
+    *,
+    organisation_id: int | None,
+    application_id: int | None,
+    by: User,
+    now: datetime,
+) -> None:
+    """Standing assignments the conflict covers go; submitted reviews stay on the record."""
+    covered = (
+        Application.organisation_id == organisation_id
+        if organisation_id is not None
+        else Application.id == application_id
+    )
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(Application, Application.id == Assignment.application_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(
+            Assignment.reviewer_id == reviewer.id,
+            Assignment.declined_at.is_(None),
+            Review.id.is_(None) | (Review.status != ReviewStatus.SUBMITTED),
+            covered,
+        )
+    ).unique()
+    for assignment in assignments:
+        record_audit(
+            "assignment.removed",
+            by=by,
+            object_type="application",
+            object_id=assignment.application_id,
+            now=now,
+            details={"reviewer_id": reviewer.id, "because": "conflict of interest"},
+        )
+        if assignment.review is not None:  # a draft: its foreign key cannot be emptied
+            db.session.delete(assignment.review)
+        db.session.delete(assignment)
 
 
 def declarations_of(reviewer: User) -> list[ConflictDeclaration]:

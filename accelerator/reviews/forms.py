@@ -58,11 +58,16 @@ def review_form_for(criteria, *args, **kwargs):
     return ReviewForm(*args, **kwargs)
 
 
+def _stripped(text):
+    return text.strip() if isinstance(text, str) else text
+
+
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
         _l("Why do you decline?"),
+        filters=[_stripped],
         validators=[
-            InputRequired(_l("Tell the programme office why you decline.")),
+            DataRequired(_l("Tell the programme office why you decline.")),
             Length(max=2000),
         ],
     )
@@ -71,7 +76,8 @@ class DeclineForm(FlaskForm):
 class ConflictReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
-        validators=[InputRequired(_l("Give the reason for the conflict.")), Length(max=2000)],
+        filters=[_stripped],
+        validators=[DataRequired(_l("Give the reason for the conflict.")), Length(max=2000)],
         description=_l("For example: a past collaboration, a shared grant, a family tie."),
     )
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean, pstdev
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from accelerator.applications.enums import ApplicationStatus
 from accelerator.applications.models import Application
@@ -30,6 +30,9 @@ RANKABLE = (
     ApplicationStatus.REJECTED,
 )
 DISAGREEMENT_THRESHOLD = 1.0  # points of spread between review totals on a 0–5 scale
+# Scores that are equal on paper can differ in the last bits of a float (4.1 − 2.1 is
+# 1.9999999999999996), so ties and the disagreement threshold compare at this many decimals.
+COMPARISON_DECIMALS = 9
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,8 @@ def rank(
         excellence = means.get(excellence_criterion, float("-inf"))
         return (
             score is None,
-            -(score or 0.0),
-            -excellence,
+            -round(score or 0.0, COMPARISON_DECIMALS),
+            -round(excellence, COMPARISON_DECIMALS),
             application.submitted_at.timestamp() if application.submitted_at else float("inf"),
             application.id,
         )
@@ -137,7 +140,8 @@ def rank(
             submitted=count,
             expected=expected,
             spread=spread,
-            disagreement=spread is not None and spread >= DISAGREEMENT_THRESHOLD,
+            disagreement=spread is not None
+            and round(spread, COMPARISON_DECIMALS) >= DISAGREEMENT_THRESHOLD,
         )
         for position, (application, score, means, count, spread) in enumerate(rows, start=1)
     ]
@@ -165,7 +169,13 @@ def ranking_for_call(call: Call, *, normalise: bool = False) -> list[RankedAppli
         .join(Review, Review.assignment_id == Assignment.id)
         .join(CriterionScore, CriterionScore.review_id == Review.id)
         .join(Application, Application.id == Assignment.application_id)
-        .where(Application.call_id == call.id, Review.status == ReviewStatus.SUBMITTED)
+        # Only reviews of the ranked applications: any other review would shift the reviewers'
+        # z-scores and the overall scale of the normalised ranking.
+        .where(
+            Application.call_id == call.id,
+            Application.status.in_(RANKABLE),
+            Review.status == ReviewStatus.SUBMITTED,
+        )
         .order_by(Review.id)
     ).all()
     by_review: dict[int, ReviewScores] = {}
@@ -180,13 +190,4 @@ def ranking_for_call(call: Call, *, normalise: bool = False) -> list[RankedAppli
         excellence_criterion=criteria[0].id if criteria else None,
         expected=call.reviews_per_application,
         normalise=normalise,
-    )
-
-
-def submitted_review_count(call: Call) -> int:
-    return db.session.scalar(
-        select(func.count(Review.id))
-        .join(Assignment, Assignment.id == Review.assignment_id)
-        .join(Application, Application.id == Assignment.application_id)
-        .where(Application.call_id == call.id, Review.status == ReviewStatus.SUBMITTED)
     )

@@ -1,6 +1,7 @@
 """Writing a review: a score and a comment per criterion, an overall comment, a recommendation.
 
-Drafts save whatever is there; submitting needs everything. Both stop at the review deadline.
+Drafts save whatever is there; submitting needs everything, and so does every later save of a
+submitted review. Both stop at the review deadline.
 """
 
 from dataclasses import dataclass
@@ -46,6 +47,11 @@ def allowed_scores(criterion: RubricCriterion) -> list[Decimal]:
     return [criterion.scale_step * index for index in range(steps + 1)]
 
 
+def is_on_scale(score: Decimal, criterion: RubricCriterion) -> bool:
+    # NaN and infinities first: comparing a signalling NaN raises instead of answering.
+    return score.is_finite() and score in allowed_scores(criterion)
+
+
 def save_review(
     assignment: Assignment,
     *,
@@ -67,15 +73,23 @@ def save_review(
                 when=format_datetime(call.review_deadline, "medium"),
             )
         )
-    problems = _problems(call.criteria, scores, overall_comment, recommendation, submit=submit)
+    existing = review_of(assignment)
+    # A submitted review stays complete: saving it "as a draft" must not empty a field.
+    complete = submit or (existing is not None and existing.status == ReviewStatus.SUBMITTED)
+    problems = _problems(call.criteria, scores, overall_comment, recommendation, submit=complete)
     if problems:
         message = (
             _("The review is not complete: see the marked fields.")
-            if submit
+            if complete
             else _("Some scores are not on the criterion's scale.")
         )
         raise ReviewIncomplete(message, problems)
-    review = review_of(assignment) or _new_review(assignment, now=now)
+    review = existing or _new_review(assignment, now=now)
+    current = {criterion.id for criterion in call.criteria}
+    # Scores of criteria a rubric change replaced (while only drafts existed) go: SQLite does
+    # not cascade the criteria's deletion to them.
+    for stale in [score for score in review.scores if score.criterion_id not in current]:
+        review.scores.remove(stale)
     by_criterion = {score.criterion_id: score for score in review.scores}
     for criterion in call.criteria:
         given = scores.get(criterion.id, CriterionInput(None, ""))
@@ -114,7 +128,7 @@ def _problems(criteria, scores, overall_comment, recommendation, *, submit: bool
     problems = {}
     for criterion in criteria:
         given = scores.get(criterion.id, CriterionInput(None, ""))
-        if given.score is not None and given.score not in allowed_scores(criterion):
+        if given.score is not None and not is_on_scale(given.score, criterion):
             problems[f"score_{criterion.id}"] = _(
                 "Give a score from 0 to %(max)s in steps of %(step)s.",
                 max=criterion.scale_max,
@@ -134,10 +148,12 @@ def _problems(criteria, scores, overall_comment, recommendation, *, submit: bool
 
 
 def parse_score(text: str | None) -> Decimal | None:
-    """A score as typed or chosen; unreadable text is kept as an out-of-scale value."""
+    """A score as typed or chosen; unreadable or non-finite text is kept as an out-of-scale
+    value."""
     if text in (None, ""):
         return None
     try:
-        return Decimal(text)
+        score = Decimal(text)
     except InvalidOperation:
         return Decimal("-1")
+    return score if score.is_finite() else Decimal("-1")

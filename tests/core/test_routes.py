@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from accelerator.accounts.enums import Role
+from accelerator.applications.enums import ApplicationStatus
 from accelerator.applications.models import Attachment
+from accelerator.core.clock import utcnow
 from accelerator.extensions import db
+from accelerator.reviews.assignment import assign_reviewer
 from tests.conftest import post_form, sign_in
 from tests.factories import PDF_BYTES, make_application, make_call, make_organisation, make_user
 
@@ -37,7 +40,9 @@ ROLE_OF = {
 
 # rule: status for (anonymous, applicant, other_applicant, rival_applicant, reviewer, mentor,
 # lab_manager, programme_manager). URLs use an existing organisation and user, an open call, a
-# submitted application of the organisation (submission 1) with its pitch deck, and a junk token.
+# submitted application of the organisation (submission 1) with its pitch deck, its assignment
+# to a reviewer (the signed-in user in the "reviewer" column, someone else in the others), and a
+# junk token.
 EXPECTED = {
     "/": (200, 200, 200, 200, 200, 200, 200, 200),
     "/healthz": (200, 200, 200, 200, 200, 200, 200, 200),
@@ -85,7 +90,8 @@ EXPECTED = {
     "/applications/<int:application_id>/withdraw": (302, 302, 404, 404, 404, 404, 404, 403),
     "/applications/<int:application_id>/reopen": (302, 302, 404, 404, 404, 404, 404, 403),
     # The member's upload comes after withdraw and reopen, so the draft accepts it.
-    "/applications/<int:application_id>/attachments": (302, 302, 404, 404, 404, 404, 404, 403),
+    # The application is under review, so even its members' upload is refused (the 400 page).
+    "/applications/<int:application_id>/attachments": (302, 400, 404, 404, 404, 404, 404, 403),
     "/attachments/<int:attachment_id>": (302, 200, 404, 404, 404, 404, 404, 200),
     "/attachments/<int:attachment_id>/delete": (302, 302, 404, 404, 404, 404, 404, 403),
     "/manage/calls/<int:call_id>/applications": (302, 403, 403, 403, 403, 403, 403, 200),
@@ -93,6 +99,31 @@ EXPECTED = {
         (302, 403, 403, 403, 403, 403, 403, 200)
     ),
     "/manage/applications/<int:application_id>": (302, 403, 403, 403, 403, 403, 403, 200),
+    # Reviews, the managers' side. Assigning without choosing a reviewer is refused with a
+    # message; the manager's unassign removes the assignment (later rows do not need it).
+    "/manage/reviewers": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/assignments": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/assignments/automatic": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/applications/<int:application_id>/assign": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/manage/assignments/<int:assignment_id>/remove": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/manage/calls/<int:call_id>/conflicts": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/ranking": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/ranking.<any(csv, xlsx):file_format>": (
+        (302, 403, 403, 403, 403, 403, 403, 200)
+    ),
+    "/manage/calls/<int:call_id>/review-progress": (302, 403, 403, 403, 403, 403, 403, 200),
+    # Reviews, the reviewers' side: only the assigned reviewer reaches an assignment; anyone
+    # else, managers included, gets 404. Declining and declaring a conflict without a reason are
+    # refused with a message, so the assignment stands for the rows after them.
+    "/reviews": (302, 403, 403, 403, 200, 403, 403, 403),
+    "/reviews/<int:assignment_id>": (302, 404, 404, 404, 200, 404, 404, 404),
+    "/reviews/<int:assignment_id>/attachments/<int:attachment_id>": (
+        (302, 404, 404, 404, 200, 404, 404, 404)
+    ),
+    "/reviews/<int:assignment_id>/decline": (302, 404, 404, 404, 302, 404, 404, 404),
+    "/reviews/<int:assignment_id>/conflict": (302, 404, 404, 404, 302, 404, 404, 404),
+    "/reviews/conflicts": (302, 403, 403, 403, 200, 403, 403, 403),
+    "/reviewers/join/<token>": (302, 302, 302, 302, 302, 302, 302, 302),
 }
 
 # The same rules with ids that do not exist: a 404 only once the policy would allow it.
@@ -124,6 +155,22 @@ EXPECTED_FOR_MISSING_OBJECT = {
         (302, 403, 403, 403, 403, 403, 403, 404)
     ),
     "/manage/applications/<int:application_id>": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/assignments": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/assignments/automatic": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/applications/<int:application_id>/assign": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/assignments/<int:assignment_id>/remove": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/conflicts": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/ranking": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/ranking.<any(csv, xlsx):file_format>": (
+        (302, 403, 403, 403, 403, 403, 403, 404)
+    ),
+    "/manage/calls/<int:call_id>/review-progress": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/reviews/<int:assignment_id>": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/reviews/<int:assignment_id>/attachments/<int:attachment_id>": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/reviews/<int:assignment_id>/decline": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/reviews/<int:assignment_id>/conflict": (302, 404, 404, 404, 404, 404, 404, 404),
 }
 
 # What a POST-only route receives (a function when each post needs a fresh file); GET-able
@@ -141,6 +188,10 @@ POSTED = {
         "file": (BytesIO(PDF_BYTES), "letter.pdf"),
     },
     "/attachments/<int:attachment_id>/delete": {},
+    "/manage/applications/<int:application_id>/assign": {},
+    "/manage/assignments/<int:assignment_id>/remove": {},
+    "/reviews/<int:assignment_id>/decline": {},
+    "/reviews/<int:assignment_id>/conflict": {},
 }
 
 MISSING_ID = 999_999
@@ -193,18 +244,33 @@ def _user_for(role: str, organisation):
         return make_user(ROLE_OF[role], organisation=organisation)
     if role == "rival_applicant":
         return make_user(ROLE_OF[role], organisation=make_organisation())
+    if role == "reviewer":
+        # Factory users share example.org: a reviewer there would be conflicted with every
+        # application (same email domain as a member), and conflicted reviewers get 404.
+        return make_user(ROLE_OF[role], email="reviewer@reviewers.example.net")
     return make_user(ROLE_OF[role])
 
 
-def _submitted_application(app, member):
-    """An open call and the organisation's submitted application, with its pitch deck."""
+def _submitted_application(app, member, reviewer):
+    """An open call and the organisation's submitted application, with its pitch deck, screened
+    eligible and assigned to the reviewer."""
     call = make_call()
     with app.test_request_context():  # the receipt email needs a request for its links
         application = make_application(call, member=member, submitted=True)
     attachment_id = db.session.scalar(
         select(Attachment.id).where(Attachment.application_id == application.id)
     )
-    return {"call_id": call.id, "application_id": application.id, "attachment_id": attachment_id}
+    application.status = ApplicationStatus.ELIGIBLE
+    db.session.commit()
+    assignment = assign_reviewer(
+        application, reviewer, by=make_user(Role.PROGRAMME_MANAGER), now=utcnow()
+    )
+    return {
+        "call_id": call.id,
+        "application_id": application.id,
+        "attachment_id": attachment_id,
+        "assignment_id": assignment.id,
+    }
 
 
 def test_route_table_covers_every_registered_rule(app):
@@ -220,11 +286,12 @@ def test_route_answers_each_role_as_the_table_says(app, role):
     organisation = make_organisation()
     target = make_user(Role.APPLICANT, organisation=organisation)
     user = _user_for(role, organisation)
+    reviewer = user if role == "reviewer" else _user_for("reviewer", organisation)
     ids = {
         "organisation_id": organisation.id,
         "user_id": target.id,
         "number": 1,
-        **_submitted_application(app, target),
+        **_submitted_application(app, target, reviewer),
     }
 
     actual = _statuses(app, ids, user)
@@ -238,7 +305,15 @@ def test_route_with_missing_object_answers_each_role_as_the_table_says(app, role
     organisation = make_organisation()
     user = _user_for(role, organisation)
     ids = dict.fromkeys(
-        ("organisation_id", "user_id", "call_id", "application_id", "attachment_id", "number"),
+        (
+            "organisation_id",
+            "user_id",
+            "call_id",
+            "application_id",
+            "attachment_id",
+            "assignment_id",
+            "number",
+        ),
         MISSING_ID,
     )
     actual = _statuses(app, ids, user, only=EXPECTED_FOR_MISSING_OBJECT)

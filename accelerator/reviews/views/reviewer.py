@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from accelerator.accounts.forms import RegistrationForm
-from accelerator.accounts.models import Organisation
+from accelerator.accounts.models import Organisation, User
 from accelerator.applications import attachments as attachment_services
 from accelerator.applications import services as application_services
 from accelerator.applications.models import Attachment
@@ -16,7 +16,12 @@ from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.reviews import policies, pool, services
 from accelerator.reviews.assignment import decline_assignment, review_of
-from accelerator.reviews.conflicts import declarations_of, declare_conflict, is_conflicted
+from accelerator.reviews.conflicts import (
+    conflicts_in_call,
+    declarations_of,
+    declare_conflict,
+    is_conflicted,
+)
 from accelerator.reviews.forms import (
     ConflictReasonForm,
     DeclineForm,
@@ -32,7 +37,9 @@ from accelerator.reviews.views import bp
 @login_required
 def dashboard():
     require(policies.is_reviewer(current_user))
-    rows = db.session.execute(assignments_of_reviewer(current_user.id)).unique().all()
+    rows = _without_conflicts(
+        db.session.execute(assignments_of_reviewer(current_user.id)).unique().all()
+    )
     submitted = sum(1 for _assignment, review in rows if review and review.status == "submitted")
     return render_template("reviews/dashboard.html", rows=rows, submitted=submitted, now=utcnow())
 
@@ -85,6 +92,8 @@ def review(assignment_id):
         review=existing,
         form=form,
         attachments=application_services.attachments_of(application),
+        # Blind review hides who applies: the people are not even handed to the template.
+        people=[] if call.blind_review else _people_of(application),
         editable=policies.is_review_editable(call, now),
         decline_form=DeclineForm(prefix="decline"),
         conflict_form=ConflictReasonForm(prefix="conflict"),
@@ -131,13 +140,17 @@ def declare_application_conflict(assignment_id):
     assignment = _reviewable(assignment_id)
     form = ConflictReasonForm(prefix="conflict")
     if form.validate_on_submit():
-        declare_conflict(
-            current_user,
-            reason=form.reason.data,
-            by=current_user,
-            now=utcnow(),
-            application_id=assignment.application_id,
-        )
+        try:
+            declare_conflict(
+                current_user,
+                reason=form.reason.data,
+                by=current_user,
+                now=utcnow(),
+                application_id=assignment.application_id,
+            )
+        except DomainError as error:
+            flash(str(error), "error")
+            return redirect(url_for(".review", assignment_id=assignment.id))
         flash(_("Conflict recorded. This application is no longer yours to review."), "info")
         return redirect(url_for(".dashboard"))
     flash(_("Give the reason for the conflict."), "error")
@@ -208,6 +221,18 @@ def join_pool(token):
     return render_template("reviews/join.html", invitation=invitation, form=form)
 
 
+def _without_conflicts(rows):
+    """Drops assignments the reviewer has since come into conflict with (a few queries a call)."""
+    conflicts = {}
+    for call_id in {assignment.application.call_id for assignment, _review in rows}:
+        conflicts.update(conflicts_in_call(call_id, reviewer_ids=[current_user.id]))
+    return [
+        (assignment, review)
+        for assignment, review in rows
+        if (current_user.id, assignment.application_id) not in conflicts
+    ]
+
+
 def _reviewable(assignment_id: int) -> Assignment:
     """The assignment, or 404 for anyone else, and for a conflicted or declined reviewer."""
     assignment = db.get_or_404(Assignment, assignment_id)
@@ -217,8 +242,21 @@ def _reviewable(assignment_id: int) -> Assignment:
     return assignment
 
 
+def _people_of(application) -> list[User]:
+    """The applying organisation's members, whom an open (not blind) review shows."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .where(User.organisation_id == application.organisation_id)
+            .order_by(User.name, User.id)
+        ).unique()
+    )
+
+
 def _fill(form, review) -> None:
     for score in review.scores:
+        if f"score_{score.criterion_id}" not in form:
+            continue  # a criterion the rubric no longer has (a draft from before a change)
         form[f"score_{score.criterion_id}"].data = "" if score.score is None else str(score.score)
         form[f"comment_{score.criterion_id}"].data = score.comment
     form.overall_comment.data = review.overall_comment
