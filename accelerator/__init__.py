@@ -13,6 +13,8 @@ BLUEPRINTS = (
     "accelerator.calls.views:bp",
     "accelerator.applications.views:bp",
     "accelerator.reviews.views:bp",
+    "accelerator.selection.views:bp",
+    "accelerator.cohorts.views:bp",
 )
 
 
@@ -64,8 +66,10 @@ def _init_extensions(app: Flask) -> None:
     import accelerator.accounts.models  # noqa: F401
     import accelerator.applications.models  # noqa: F401
     import accelerator.calls.models  # noqa: F401
+    import accelerator.cohorts.models  # noqa: F401
     import accelerator.core.models  # noqa: F401
     import accelerator.reviews.models  # noqa: F401
+    import accelerator.selection.models  # noqa: F401
     from accelerator.accounts.login import configure_login
 
     configure_login(login_manager)

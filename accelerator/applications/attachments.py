@@ -36,6 +36,14 @@ def upload_folder() -> Path:
     return folder
 
 
+def check_pdf(content: bytes) -> None:
+    """At most 10 MB, and a PDF by its first bytes, never by its name."""
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise FileTooLarge(_("The file is larger than 10 MB."))
+    if content.lstrip()[:5] != PDF_SIGNATURE:
+        raise NotAPdf(_("The file is not a PDF. Please upload a PDF document."))
+
+
 def stored_path(attachment: Attachment) -> Path:
     return upload_folder() / attachment.stored_name
 
@@ -55,10 +63,7 @@ def add_attachment(
     """
     require(policies.can_edit_application(by, application))
     _require_editable(application, now=now)
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise FileTooLarge(_("The file is larger than 10 MB."))
-    if not content.lstrip()[:5] == PDF_SIGNATURE:
-        raise NotAPdf(_("The file is not a PDF. Please upload a PDF document."))
+    check_pdf(content)
     replaced = [
         existing
         for existing in attachments_of(application)
@@ -67,7 +72,7 @@ def add_attachment(
     attachment = Attachment(
         application_id=application.id,
         kind=kind,
-        original_filename=_safe_filename(filename),
+        original_filename=safe_filename(filename),
         stored_name=secrets.token_hex(16),
         size_bytes=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
@@ -114,6 +119,6 @@ def remove_attachment(attachment: Attachment, *, by: User, now: datetime) -> Non
     db.session.commit()
 
 
-def _safe_filename(filename: str) -> str:
+def safe_filename(filename: str) -> str:
     name = Path(filename or "document.pdf").name.replace("\r", "").replace("\n", "")
     return name[:255] or "document.pdf"

@@ -44,9 +44,14 @@ NEXT = {
         ApplicationStatus.WAITLISTED,
         ApplicationStatus.REJECTED,
     },
-    ApplicationStatus.SELECTED: set(),
+    # A decision can be revised until results are published; a selected project may withdraw.
+    ApplicationStatus.SELECTED: {
+        ApplicationStatus.WAITLISTED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    },
     ApplicationStatus.WAITLISTED: {ApplicationStatus.SELECTED, ApplicationStatus.REJECTED},
-    ApplicationStatus.REJECTED: set(),
+    ApplicationStatus.REJECTED: {ApplicationStatus.SELECTED, ApplicationStatus.WAITLISTED},
 }
 
 

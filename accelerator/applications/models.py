@@ -31,6 +31,8 @@ from accelerator.calls.models import Call, EligibilityQuestion
 from accelerator.core.types import UTCDateTime, enum_type
 from accelerator.extensions import db
 
+DECIDED = (ApplicationStatus.SELECTED, ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
+
 
 def _regulatory_column(name: str):
     return mapped_column(
@@ -119,6 +121,13 @@ class Application(db.Model):
     submissions: Mapped[list["Submission"]] = relationship(
         order_by="Submission.number", lazy="raise"
     )
+
+    @property
+    def status_for_applicants(self) -> ApplicationStatus:
+        """Decisions stay internal until the call's results are published."""
+        if self.status in DECIDED and self.call.results_published_at is None:
+            return ApplicationStatus.UNDER_REVIEW
+        return self.status
 
 
 class EligibilityAnswer(db.Model):

@@ -391,7 +391,7 @@ def reopen_application(application: Application, *, by: User, now: datetime) -> 
 def next_step(application: Application, now: datetime) -> str:
     """What the applicants should do next, in a sentence for their dashboard."""
     accepting = application.call.is_accepting_applications(now)
-    status = application.status
+    status = application.status_for_applicants
     if status == ApplicationStatus.DRAFT:
         if accepting:
             return _("Complete the checklist and submit before the deadline.")
@@ -406,7 +406,9 @@ def next_step(application: Application, now: datetime) -> str:
         return _("Eligible. Expert review comes next.")
     if status == ApplicationStatus.INELIGIBLE:
         return _("Not eligible: %(reason)s", reason=application.eligibility_reason or "—")
-    return str(status.label)
+    if status == ApplicationStatus.UNDER_REVIEW:
+        return _("Under review. The results are announced to every applicant at once.")
+    return _("%(outcome)s: read the result and the reviewers' comments.", outcome=status.label)
 
 
 # --- eligibility screening ---------------------------------------------------------------

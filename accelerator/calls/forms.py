@@ -70,6 +70,9 @@ class CallForm(FlaskForm):
         ],
     )
     blind_review = BooleanField(_l("Blind review (reviewers do not see who applies)"))
+    show_scores_to_applicants = BooleanField(
+        _l("Show reviewers' scores to applicants with the results (comments are always shown)")
+    )
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

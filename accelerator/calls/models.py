@@ -64,6 +64,8 @@ class Call(db.Model):
     selection_quota: Mapped[int]
     reviews_per_application: Mapped[int] = mapped_column(default=3)
     blind_review: Mapped[bool] = mapped_column(default=False)
+    show_scores_to_applicants: Mapped[bool] = mapped_column(default=False)
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[CallStatus] = mapped_column(
         Enum(
             CallStatus,

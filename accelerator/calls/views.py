@@ -29,6 +29,7 @@ CALL_FIELDS = (
     "selection_quota",
     "reviews_per_application",
     "blind_review",
+    "show_scores_to_applicants",
 )
 MOMENT_FIELDS = ("opens_at", "closes_at", "review_deadline")
 BLANK_ROWS = 2

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from accelerator.demo.accounts import DEMO_ACCOUNTS, DEMO_ORGANISATIONS, seed_accounts
 from accelerator.demo.calls import seed_calls
+from accelerator.demo.selection import seed_history
 from accelerator.extensions import db
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_ORGANISATIONS", "seed_demo"]
@@ -16,5 +17,6 @@ __all__ = ["DEMO_ACCOUNTS", "DEMO_ORGANISATIONS", "seed_demo"]
 def seed_demo(*, now: datetime) -> int:
     created = seed_accounts(now=now)
     created += seed_calls(now=now)
+    created += seed_history(now=now)
     db.session.commit()
     return created

@@ -169,19 +169,37 @@ def seed_calls(*, now: datetime) -> int:
     )
     if call is not None:
         return 0
-    call = Call(
+    call = new_call(
+        programme,
+        year,
+        now=now,
+        opens_at=_madrid_at(now - timedelta(days=20), hour=9),
+        closes_at=closes_at,
+        status=CallStatus.OPEN,
+    )
+    db.session.add(call)
+    db.session.flush()
+    created = 1
+    for vat_id, email, status, fields in DEMO_APPLICATIONS:
+        created += _add_application(call, vat_id, email, status, fields, now=now)
+    return created
+
+
+def new_call(programme, year: int, *, now, opens_at, closes_at, status) -> Call:
+    """A call of the programme with SPEC's default rubric and eligibility questions."""
+    return Call(
         created_at=now,
         programme=programme,
         title=f"ATMP Catalyst call {year}",
         year=year,
         description="Six places for cell, gene and tissue-engineering projects: mentoring, "
         "training and partner-lab access for three years.",
-        opens_at=_madrid_at(now - timedelta(days=20), hour=9),
+        opens_at=opens_at,
         closes_at=closes_at,
         review_deadline=closes_at + timedelta(days=45),
         selection_quota=programme.default_quota,
-        reviews_per_application=3,
-        status=CallStatus.OPEN,
+        reviews_per_application=2,
+        status=status,
         criteria=[
             RubricCriterion(position=i, **draft.__dict__)
             for i, draft in enumerate(DEFAULT_RUBRIC, start=1)
@@ -191,12 +209,10 @@ def seed_calls(*, now: datetime) -> int:
             for i, (text, answer) in enumerate(DEFAULT_ELIGIBILITY_QUESTIONS, start=1)
         ],
     )
-    db.session.add(call)
-    db.session.flush()
-    created = 1
-    for vat_id, email, status, fields in DEMO_APPLICATIONS:
-        created += _add_application(call, vat_id, email, status, fields, now=now)
-    return created
+
+
+def typed_fields(values: dict) -> dict:
+    return {name: _typed(name, value) for name, value in values.items()}
 
 
 def _add_application(call, vat_id, email, status, fields, *, now: datetime) -> int:
@@ -211,7 +227,7 @@ def _add_application(call, vat_id, email, status, fields, *, now: datetime) -> i
         created_at=now,
         updated_at=now,
         status=status,
-        **{name: _typed(name, value) for name, value in values.items()},
+        **typed_fields(values),
     )
     db.session.add(application)
     db.session.flush()

@@ -69,12 +69,14 @@ def test_seed_demo_run_twice_creates_nothing_the_second_time(app, run_command):
 
     second = run_command(app, "seed-demo")
 
-    assert (first.exit_code, first.output) == (0, "Demo data ready (23 new records).\n")
+    assert (first.exit_code, first.output) == (0, "Demo data ready (25 new records).\n")
     assert (second.exit_code, second.output) == (0, "Demo data ready (0 new records).\n")
     assert _row_counts() == counts_after_first
     assert counts_after_first["users"] == len(DEMO_ACCOUNTS) + len(DEMO_MEMBERS)
-    assert counts_after_first["calls"] == 1
-    assert counts_after_first["applications"] == len(DEMO_APPLICATIONS)
+    assert counts_after_first["calls"] == 3  # decided, in review, open
+    # the open call has one per demo organisation; the decided call too; the call in review four
+    assert counts_after_first["applications"] == 2 * len(DEMO_APPLICATIONS) + 4
+    assert counts_after_first["projects"] == len(DEMO_APPLICATIONS)
 
 
 def test_seed_demo_manager_signs_in_through_the_login_form(app, client, run_command):

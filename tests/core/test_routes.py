@@ -4,6 +4,7 @@ A new route without a row here fails `test_route_table_covers_every_registered_r
 """
 
 import re
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -12,6 +13,13 @@ from sqlalchemy import select
 from accelerator.accounts.enums import Role
 from accelerator.applications.enums import ApplicationStatus
 from accelerator.applications.models import Attachment
+from accelerator.cohorts.enums import MilestoneStatus
+from accelerator.cohorts.services import (
+    EvidencePdf,
+    add_milestone,
+    create_project,
+    save_kpi_report,
+)
 from accelerator.core.clock import utcnow
 from accelerator.extensions import db
 from accelerator.reviews.assignment import assign_reviewer
@@ -41,8 +49,9 @@ ROLE_OF = {
 # rule: status for (anonymous, applicant, other_applicant, rival_applicant, reviewer, mentor,
 # lab_manager, programme_manager). URLs use an existing organisation and user, an open call, a
 # submitted application of the organisation (submission 1) with its pitch deck, its assignment
-# to a reviewer (the signed-in user in the "reviewer" column, someone else in the others), and a
-# junk token.
+# to a reviewer (the signed-in user in the "reviewer" column, someone else in the others), the
+# organisation's project (selected in another call) with a milestone, its evidence PDF and a
+# draft KPI report, and a junk token.
 EXPECTED = {
     "/": (200, 200, 200, 200, 200, 200, 200, 200),
     "/healthz": (200, 200, 200, 200, 200, 200, 200, 200),
@@ -124,6 +133,35 @@ EXPECTED = {
     "/reviews/<int:assignment_id>/conflict": (302, 404, 404, 404, 302, 404, 404, 404),
     "/reviews/conflicts": (302, 403, 403, 403, 200, 403, 403, 403),
     "/reviewers/join/<token>": (302, 302, 302, 302, 302, 302, 302, 302),
+    # Cohorts: a project's space is its organisation's members' (who change it) and managers'
+    # (who read it); everyone else gets 404. The dashboard and its exports are managers'.
+    "/projects": (302, 200, 200, 200, 200, 200, 200, 200),
+    "/projects/<int:project_id>": (302, 200, 404, 404, 404, 404, 404, 200),
+    "/projects/<int:project_id>/trl": (302, 200, 404, 404, 404, 404, 404, 403),
+    "/projects/<int:project_id>/milestones/new": (302, 200, 404, 404, 404, 404, 404, 403),
+    "/projects/<int:project_id>/milestones/<int:milestone_id>/edit": (
+        (302, 200, 404, 404, 404, 404, 404, 403)
+    ),
+    "/projects/<int:project_id>/milestones/<int:milestone_id>/evidence": (
+        (302, 200, 404, 404, 404, 404, 404, 200)
+    ),
+    "/projects/<int:project_id>/reports/new": (302, 200, 404, 404, 404, 404, 404, 403),
+    "/projects/<int:project_id>/reports/<int:report_id>/edit": (
+        (302, 200, 404, 404, 404, 404, 404, 403)
+    ),
+    "/manage/cohorts": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/cohorts/<int:cohort_year>.<any(csv, xlsx):file_format>": (
+        (302, 403, 403, 403, 403, 403, 403, 200)
+    ),
+    # Selection: managers decide and publish; the applicant's result exists only once decided.
+    "/manage/calls/<int:call_id>/decisions": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/calls/<int:call_id>/results": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/manage/applications/<int:application_id>/decision": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/manage/applications/<int:application_id>/promote": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/manage/projects/<int:project_id>/withdraw": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/manage/calls/<int:call_id>/carry-forward": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/manage/calls/<int:call_id>/publish": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/applications/<int:application_id>/result": (302, 404, 404, 404, 404, 404, 404, 404),
 }
 
 # The same rules with ids that do not exist: a 404 only once the policy would allow it.
@@ -171,6 +209,30 @@ EXPECTED_FOR_MISSING_OBJECT = {
     ),
     "/reviews/<int:assignment_id>/decline": (302, 404, 404, 404, 404, 404, 404, 404),
     "/reviews/<int:assignment_id>/conflict": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/projects/<int:project_id>": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/projects/<int:project_id>/trl": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/projects/<int:project_id>/milestones/new": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/projects/<int:project_id>/milestones/<int:milestone_id>/edit": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/projects/<int:project_id>/milestones/<int:milestone_id>/evidence": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/projects/<int:project_id>/reports/new": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/projects/<int:project_id>/reports/<int:report_id>/edit": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/manage/cohorts/<int:cohort_year>.<any(csv, xlsx):file_format>": (
+        (302, 403, 403, 403, 403, 403, 403, 404)
+    ),
+    "/manage/calls/<int:call_id>/decisions": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/results": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/applications/<int:application_id>/decision": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/applications/<int:application_id>/promote": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/projects/<int:project_id>/withdraw": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/carry-forward": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/publish": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/applications/<int:application_id>/result": (302, 404, 404, 404, 404, 404, 404, 404),
 }
 
 # What a POST-only route receives (a function when each post needs a fresh file); GET-able
@@ -192,6 +254,11 @@ POSTED = {
     "/manage/assignments/<int:assignment_id>/remove": {},
     "/reviews/<int:assignment_id>/decline": {},
     "/reviews/<int:assignment_id>/conflict": {},
+    "/manage/applications/<int:application_id>/decision": {},
+    "/manage/applications/<int:application_id>/promote": {},
+    "/manage/projects/<int:project_id>/withdraw": {},
+    "/manage/calls/<int:call_id>/carry-forward": {},
+    "/manage/calls/<int:call_id>/publish": {},
 }
 
 MISSING_ID = 999_999
@@ -273,6 +340,46 @@ def _submitted_application(app, member, reviewer):
     }
 
 
+def _project_space(app, member):
+    """The organisation's application to another call, selected and turned into a project, with
+    a milestone (and its evidence PDF) and a draft KPI report."""
+    call = make_call()
+    with app.test_request_context():
+        application = make_application(call, member=member, submitted=True)
+    application.status = ApplicationStatus.SELECTED
+    project = create_project(application, now=utcnow())
+    db.session.commit()
+    milestone = add_milestone(
+        project,
+        title="GLP toxicology study",
+        due_date=date(2099, 1, 31),
+        status=MilestoneStatus.PLANNED,
+        evidence=EvidencePdf("protocol.pdf", PDF_BYTES),
+        by=member,
+        now=utcnow(),
+    )
+    report = save_kpi_report(
+        project,
+        year=2025,
+        quarter=1,
+        fields={
+            "funding_raised_cents": 0,
+            "headcount": 4,
+            "patents_filed": 0,
+            "regulatory_milestones": "",
+            "clinical_trial_status": "none",
+        },
+        by=member,
+        now=utcnow(),
+    )
+    return {
+        "project_id": project.id,
+        "milestone_id": milestone.id,
+        "report_id": report.id,
+        "cohort_year": call.year,
+    }
+
+
 def test_route_table_covers_every_registered_rule(app):
     rules = {rule.rule for rule in _rules(app)}
 
@@ -292,6 +399,7 @@ def test_route_answers_each_role_as_the_table_says(app, role):
         "user_id": target.id,
         "number": 1,
         **_submitted_application(app, target, reviewer),
+        **_project_space(app, target),
     }
 
     actual = _statuses(app, ids, user)
@@ -313,6 +421,10 @@ def test_route_with_missing_object_answers_each_role_as_the_table_says(app, role
             "attachment_id",
             "assignment_id",
             "number",
+            "project_id",
+            "milestone_id",
+            "report_id",
+            "cohort_year",
         ),
         MISSING_ID,
     )

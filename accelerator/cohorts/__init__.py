@@ -1,0 +1,1 @@
+"""Selected projects, their milestones, TRL and quarterly KPI reports, and cohort dashboards."""

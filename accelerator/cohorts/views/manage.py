@@ -1,0 +1,52 @@
+"""The managers' cohort dashboard and its exports."""
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from accelerator.cohorts import charts, exports, policies
+from accelerator.cohorts.dashboard import CohortDashboard, cohort_dashboard
+from accelerator.cohorts.views import bp
+from accelerator.core.clock import as_madrid, utcnow
+from accelerator.core.policies import require
+
+
+@bp.get("/manage/cohorts")
+@login_required
+def dashboard():
+    require(policies.can_view_dashboard(current_user))
+    now = utcnow()
+    figures = _dashboard_or_404(request.args.get("year", type=int), now=now)
+    return render_template(
+        "cohorts/dashboard.html",
+        dashboard=figures,
+        trl_chart=charts.trl_chart(figures.projects),
+        funding_chart=charts.funding_chart(figures.cohorts),
+        today=as_madrid(now).date(),
+    )
+
+
+@bp.get("/manage/cohorts/<int:cohort_year>.<any(csv, xlsx):file_format>")
+@login_required
+def export(cohort_year, file_format):
+    require(policies.can_view_dashboard(current_user))
+    figures = _dashboard_or_404(cohort_year, now=utcnow())
+    name = f"cohort-{cohort_year}"
+    if file_format == "csv":
+        return Response(
+            exports.cohort_csv(figures),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return Response(
+        exports.cohort_xlsx(figures),
+        mimetype=exports.XLSX_MIME,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+def _dashboard_or_404(cohort_year: int | None, *, now) -> CohortDashboard:
+    """The figures of one cohort (None: of all), or 404 for a year without a call."""
+    figures = cohort_dashboard(cohort_year, now=now)
+    if cohort_year is not None and cohort_year not in figures.call_years:
+        abort(404)
+    return figures

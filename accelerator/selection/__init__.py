@@ -1,0 +1,1 @@
+"""Decisions within the call quota and the programme cap, and publishing the results."""

@@ -1,0 +1,59 @@
+"""The project list and the project page run a number of queries that does not grow with data."""
+
+import pytest
+
+from accelerator.cohorts import services
+from accelerator.cohorts.enums import MilestoneStatus
+from tests.cohorts.conftest import (
+    FAR_AHEAD,
+    NOW,
+    make_milestone,
+    make_project,
+    make_report,
+    member_of,
+)
+from tests.conftest import sign_in
+from tests.factories import PDF_BYTES, make_call
+
+# The signed-in user and their roles; the organisation's projects (call and organisation joined).
+PROJECT_LIST_QUERIES = 3
+# The signed-in user and their roles; the project (call and organisation joined); its TRL history
+# with who changed it; its milestones; its KPI reports with who submitted them.
+PROJECT_PAGE_QUERIES = 6
+
+
+def _queries_of(client, count_queries, url) -> int:
+    client.get(url)  # warm-up: the connection pool and the session are ready
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_project_list_query_count_is_constant(client, count_queries, count):
+    member = member_of()
+    for year in range(2031, 2031 + count):
+        make_project(member=member, call=make_call(year=year), title=f"Project {year}")
+    sign_in(client, member)
+
+    assert _queries_of(client, count_queries, "/projects") == PROJECT_LIST_QUERIES
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_project_page_query_count_is_constant(client, count_queries, count):
+    member = member_of()
+    project = make_project(member=member, trl=1)
+    for number in range(count):
+        services.update_trl(project, trl=2 + number, by=member, now=NOW)
+        make_milestone(
+            project,
+            member,
+            due=FAR_AHEAD,
+            status=MilestoneStatus.AT_RISK,
+            evidence=services.EvidencePdf(f"evidence-{number}.pdf", PDF_BYTES),
+        )
+        make_report(project, member, 2025, 1 + number)
+    sign_in(client, member)
+
+    assert _queries_of(client, count_queries, f"/projects/{project.id}") == PROJECT_PAGE_QUERIES
