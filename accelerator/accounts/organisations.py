@@ -7,8 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts import policies, tokens
+from accelerator.accounts.invitations import (
+    pending_invitation,
+    require_invitee,
+)
 from accelerator.accounts.models import Organisation, OrganisationInvitation, User
-from accelerator.accounts.services import LinkAlreadyUsed, normalise_email
+from accelerator.accounts.services import normalise_email
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.mail import queue_email
@@ -21,10 +25,6 @@ class AlreadyInOrganisation(DomainError):
 
 
 class VatIdTaken(DomainError):
-    pass
-
-
-class InvitationForSomeoneElse(DomainError):
     pass
 
 
@@ -100,25 +100,13 @@ def invite_to_organisation(
 
 
 def invitation_for_token(token: str, *, now: datetime) -> OrganisationInvitation:
-    payload = tokens.read_token(tokens.JOIN_ORGANISATION, token, now=now)
-    invitation = db.session.get(OrganisationInvitation, payload.get("invitation"))
-    if invitation is None:
-        raise tokens.InvalidToken(_("This invitation is not valid."))
-    if invitation.accepted_at is not None:
-        raise LinkAlreadyUsed(_("This invitation has already been accepted."))
-    return invitation
+    return pending_invitation(OrganisationInvitation, tokens.JOIN_ORGANISATION, token, now=now)
 
 
 def accept_invitation(token: str, *, by: User, now: datetime) -> Organisation:
     """Joins the invited organisation; a person belongs to one organisation at a time."""
     invitation = invitation_for_token(token, now=now)
-    if by.email != invitation.email:
-        raise InvitationForSomeoneElse(
-            _(
-                "This invitation was sent to %(email)s; sign in with that address to accept it.",
-                email=invitation.email,
-            )
-        )
+    require_invitee(invitation, by)
     if by.organisation_id is not None:
         raise AlreadyInOrganisation(
             _("You already belong to an organisation; leave it before joining another.")

@@ -7,11 +7,14 @@ from sqlalchemy import select
 
 from accelerator.accounts import tokens
 from accelerator.accounts.enums import Role
+from accelerator.accounts.invitations import (
+    pending_invitation,
+    require_invitee,
+)
 from accelerator.accounts.models import RoleGrant, User
 from accelerator.accounts.passwords import hash_password
 from accelerator.accounts.services import (
     EmailTaken,
-    LinkAlreadyUsed,
     check_password,
     find_user_by_email,
     normalise_email,
@@ -22,10 +25,6 @@ from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.reviews import policies
 from accelerator.reviews.models import ReviewerInvitation
-
-
-class InvitationForSomeoneElse(LinkAlreadyUsed):
-    pass
 
 
 def invite_reviewer(email: str, *, by: User, now: datetime) -> ReviewerInvitation:
@@ -58,25 +57,13 @@ def invite_reviewer(email: str, *, by: User, now: datetime) -> ReviewerInvitatio
 
 
 def invitation_for_token(token: str, *, now: datetime) -> ReviewerInvitation:
-    payload = tokens.read_token(tokens.JOIN_REVIEWER_POOL, token, now=now)
-    invitation = db.session.get(ReviewerInvitation, payload.get("invitation"))
-    if invitation is None:
-        raise tokens.InvalidToken(_("This invitation is not valid."))
-    if invitation.accepted_at is not None:
-        raise LinkAlreadyUsed(_("This invitation has already been accepted."))
-    return invitation
+    return pending_invitation(ReviewerInvitation, tokens.JOIN_REVIEWER_POOL, token, now=now)
 
 
 def accept_as_existing_user(token: str, *, by: User, now: datetime) -> None:
     """The signed-in person to whom the invitation was sent gains the reviewer role."""
     invitation = invitation_for_token(token, now=now)
-    if by.email != invitation.email:
-        raise InvitationForSomeoneElse(
-            _(
-                "This invitation was sent to %(email)s; sign in with that address to accept it.",
-                email=invitation.email,
-            )
-        )
+    require_invitee(invitation, by)
     _accept(invitation, by, now=now)
     db.session.commit()
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from accelerator.accounts import organisations
 from accelerator.accounts.enums import OrganisationKind, Role
+from accelerator.accounts.invitations import InvitationForSomeoneElse
 from accelerator.accounts.models import Organisation, OrganisationInvitation
 from accelerator.accounts.services import LinkAlreadyUsed
 from accelerator.accounts.tokens import ExpiredToken
@@ -199,7 +200,7 @@ def test_accept_invitation_is_refused_to_another_email():
     stranger = make_user(email="stranger@example.org")
     token = invite(organisation, "colleague@example.org", by=member)
 
-    with pytest.raises(organisations.InvitationForSomeoneElse) as refusal:
+    with pytest.raises(InvitationForSomeoneElse) as refusal:
         organisations.accept_invitation(token, by=stranger, now=NOW)
 
     assert str(refusal.value) == (
