@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "accelerator.reviews.views:bp",
     "accelerator.selection.views:bp",
     "accelerator.cohorts.views:bp",
+    "accelerator.mentoring.views:bp",
 )
 
 
@@ -68,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
     import accelerator.calls.models  # noqa: F401
     import accelerator.cohorts.models  # noqa: F401
     import accelerator.core.models  # noqa: F401
+    import accelerator.mentoring.models  # noqa: F401
     import accelerator.reviews.models  # noqa: F401
     import accelerator.selection.models  # noqa: F401
     from accelerator.accounts.login import configure_login

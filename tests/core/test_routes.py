@@ -4,7 +4,7 @@ A new route without a row here fails `test_route_table_covers_every_registered_r
 """
 
 import re
-from datetime import date
+from datetime import date, time
 from io import BytesIO
 
 import pytest
@@ -22,6 +22,11 @@ from accelerator.cohorts.services import (
 )
 from accelerator.core.clock import utcnow
 from accelerator.extensions import db
+from accelerator.mentoring.services import (
+    add_availability_exception,
+    add_availability_rule,
+    save_mentor_profile,
+)
 from accelerator.reviews.assignment import assign_reviewer
 from tests.conftest import post_form, sign_in
 from tests.factories import PDF_BYTES, make_application, make_call, make_organisation, make_user
@@ -162,6 +167,18 @@ EXPECTED = {
     "/manage/calls/<int:call_id>/carry-forward": (302, 403, 403, 403, 403, 403, 403, 302),
     "/manage/calls/<int:call_id>/publish": (302, 403, 403, 403, 403, 403, 403, 302),
     "/applications/<int:application_id>/result": (302, 404, 404, 404, 404, 404, 404, 404),
+    # Mentoring: a mentor keeps their own profile and availability (the "mentor" column owns
+    # the rule and exception in the URL); adding with nothing filled in shows the form's
+    # messages. The directory is for members of an organisation with a project, and managers.
+    "/mentoring/profile": (302, 403, 403, 403, 403, 200, 403, 403),
+    "/mentoring/availability": (302, 403, 403, 403, 403, 200, 403, 403),
+    "/mentoring/availability/rules": (302, 403, 403, 403, 403, 200, 403, 403),
+    "/mentoring/availability/rules/<int:rule_id>/delete": (302, 403, 403, 403, 403, 302, 403, 403),
+    "/mentoring/availability/exceptions": (302, 403, 403, 403, 403, 200, 403, 403),
+    "/mentoring/availability/exceptions/<int:exception_id>/delete": (
+        (302, 403, 403, 403, 403, 302, 403, 403)
+    ),
+    "/mentoring/mentors": (302, 200, 403, 403, 403, 403, 403, 200),
 }
 
 # The same rules with ids that do not exist: a 404 only once the policy would allow it.
@@ -233,6 +250,10 @@ EXPECTED_FOR_MISSING_OBJECT = {
     "/manage/calls/<int:call_id>/carry-forward": (302, 403, 403, 403, 403, 403, 403, 404),
     "/manage/calls/<int:call_id>/publish": (302, 403, 403, 403, 403, 403, 403, 404),
     "/applications/<int:application_id>/result": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/availability/rules/<int:rule_id>/delete": (302, 403, 403, 403, 403, 404, 403, 403),
+    "/mentoring/availability/exceptions/<int:exception_id>/delete": (
+        (302, 403, 403, 403, 403, 404, 403, 403)
+    ),
 }
 
 # What a POST-only route receives (a function when each post needs a fresh file); GET-able
@@ -259,6 +280,10 @@ POSTED = {
     "/manage/projects/<int:project_id>/withdraw": {},
     "/manage/calls/<int:call_id>/carry-forward": {},
     "/manage/calls/<int:call_id>/publish": {},
+    "/mentoring/availability/rules": {},
+    "/mentoring/availability/rules/<int:rule_id>/delete": {},
+    "/mentoring/availability/exceptions": {},
+    "/mentoring/availability/exceptions/<int:exception_id>/delete": {},
 }
 
 MISSING_ID = 999_999
@@ -380,6 +405,29 @@ def _project_space(app, member):
     }
 
 
+def _mentor_space(mentor):
+    """The mentor's profile with a weekly rule and days away."""
+    profile = save_mentor_profile(
+        mentor,
+        bio="",
+        organisation="",
+        languages=["en"],
+        tags=["topic:regulatory"],
+        monthly_hour_limit=10,
+        minimum_notice_hours=48,
+        buffer_minutes=15,
+        by=mentor,
+        now=utcnow(),
+    )
+    rule = add_availability_rule(
+        profile, weekday=1, starts_at=time(10), ends_at=time(13), by=mentor, now=utcnow()
+    )
+    exception = add_availability_exception(
+        profile, first_day=date(2099, 8, 1), last_day=date(2099, 8, 31), by=mentor, now=utcnow()
+    )
+    return {"rule_id": rule.id, "exception_id": exception.id}
+
+
 def test_route_table_covers_every_registered_rule(app):
     rules = {rule.rule for rule in _rules(app)}
 
@@ -394,12 +442,14 @@ def test_route_answers_each_role_as_the_table_says(app, role):
     target = make_user(Role.APPLICANT, organisation=organisation)
     user = _user_for(role, organisation)
     reviewer = user if role == "reviewer" else _user_for("reviewer", organisation)
+    mentor = user if role == "mentor" else _user_for("mentor", organisation)
     ids = {
         "organisation_id": organisation.id,
         "user_id": target.id,
         "number": 1,
         **_submitted_application(app, target, reviewer),
         **_project_space(app, target),
+        **_mentor_space(mentor),
     }
 
     actual = _statuses(app, ids, user)
@@ -425,6 +475,8 @@ def test_route_with_missing_object_answers_each_role_as_the_table_says(app, role
             "milestone_id",
             "report_id",
             "cohort_year",
+            "rule_id",
+            "exception_id",
         ),
         MISSING_ID,
     )

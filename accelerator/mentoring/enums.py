@@ -1,0 +1,47 @@
+"""Vocabularies of the mentoring area."""
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from accelerator.accounts.enums import EXPERTISE_TAGS
+
+
+class Language(enum.StrEnum):
+    CATALAN = "ca"
+    SPANISH = "es"
+    ENGLISH = "en"
+
+    @property
+    def label(self):
+        return LANGUAGE_LABELS[self]
+
+
+LANGUAGE_LABELS = {
+    Language.CATALAN: _l("Catalan"),
+    Language.SPANISH: _l("Spanish"),
+    Language.ENGLISH: _l("English"),
+}
+
+WEEKDAYS = {
+    0: _l("Monday"),
+    1: _l("Tuesday"),
+    2: _l("Wednesday"),
+    3: _l("Thursday"),
+    4: _l("Friday"),
+    5: _l("Saturday"),
+    6: _l("Sunday"),
+}
+
+# Sessions come in these lengths only, so that slots line up in a mentor's calendar.
+SESSION_LENGTHS = (30, 60, 90)
+
+
+def tags_of_kind(kind: str) -> dict[str, str]:
+    """The expertise tags of one kind ("topic", "class" or "area"), with their labels."""
+    return {tag: label for tag, label in EXPERTISE_TAGS.items() if tag.startswith(f"{kind}:")}
+
+
+TOPIC_TAGS = tags_of_kind("topic")
+ATMP_CLASS_TAGS = tags_of_kind("class")
+THERAPEUTIC_AREA_TAGS = tags_of_kind("area")

@@ -1,0 +1,81 @@
+"""Read queries of the mentoring area: each returns a Select."""
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
+
+from accelerator.accounts.enums import Role
+from accelerator.accounts.models import RoleGrant, User
+from accelerator.mentoring.enums import Language
+from accelerator.mentoring.models import (
+    AvailabilityException,
+    AvailabilityRule,
+    MentorExpertise,
+    MentorLanguage,
+    MentorProfile,
+    OneOffSlot,
+)
+
+
+def profile_of_user(user_id: int) -> Select:
+    return select(MentorProfile).where(MentorProfile.user_id == user_id)
+
+
+def rules_of(profile: MentorProfile) -> Select:
+    return (
+        select(AvailabilityRule)
+        .where(AvailabilityRule.mentor_id == profile.id)
+        .order_by(AvailabilityRule.weekday, AvailabilityRule.starts_at, AvailabilityRule.id)
+    )
+
+
+def exceptions_of(profile: MentorProfile) -> Select:
+    return (
+        select(AvailabilityException)
+        .where(AvailabilityException.mentor_id == profile.id)
+        .order_by(AvailabilityException.first_day, AvailabilityException.id)
+    )
+
+
+def one_off_slots_of(profile: MentorProfile) -> Select:
+    return (
+        select(OneOffSlot)
+        .where(OneOffSlot.mentor_id == profile.id)
+        .order_by(OneOffSlot.starts_at, OneOffSlot.id)
+    )
+
+
+def mentor_directory(
+    *,
+    tag: str | None = None,
+    language: Language | None = None,
+    atmp_class_tag: str | None = None,
+) -> Select:
+    """Active users holding the mentor role who have a profile, by name, narrowed by filters."""
+    is_mentor = (
+        select(RoleGrant.id)
+        .where(RoleGrant.user_id == User.id, RoleGrant.role == Role.MENTOR)
+        .exists()
+    )
+    query = (
+        select(MentorProfile)
+        .join(MentorProfile.user)
+        .options(contains_eager(MentorProfile.user))
+        .where(User.active.is_(True), is_mentor)
+        .order_by(User.name, MentorProfile.id)
+    )
+    for wanted in (tag, atmp_class_tag):
+        if wanted:
+            query = query.where(
+                select(MentorExpertise.tag)
+                .where(MentorExpertise.mentor_id == MentorProfile.id, MentorExpertise.tag == wanted)
+                .exists()
+            )
+    if language:
+        query = query.where(
+            select(MentorLanguage.language)
+            .where(
+                MentorLanguage.mentor_id == MentorProfile.id, MentorLanguage.language == language
+            )
+            .exists()
+        )
+    return query

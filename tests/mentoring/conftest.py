@@ -1,0 +1,39 @@
+"""Factories of the mentoring tests: mentors with a profile, and their availability."""
+
+from datetime import UTC, datetime, time
+
+from accelerator.accounts.enums import Role
+from accelerator.mentoring import services
+from tests.factories import make_user
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def make_mentor(
+    *,
+    name: str | None = None,
+    languages=("en",),
+    tags=("topic:regulatory",),
+    monthly_hour_limit: int = 10,
+    organisation=None,
+):
+    """A user with the mentor role and a saved mentor profile."""
+    user = make_user(Role.MENTOR, name=name, organisation=organisation)
+    return services.save_mentor_profile(
+        user,
+        bio="Twenty years in cell therapy.",
+        organisation="Mentors SL",
+        languages=list(languages),
+        tags=list(tags),
+        monthly_hour_limit=monthly_hour_limit,
+        minimum_notice_hours=48,
+        buffer_minutes=15,
+        by=user,
+        now=NOW,
+    )
+
+
+def add_rule(profile, weekday: int = 1, starts_at=time(10), ends_at=time(13)):
+    return services.add_availability_rule(
+        profile, weekday=weekday, starts_at=starts_at, ends_at=ends_at, by=profile.user, now=NOW
+    )
