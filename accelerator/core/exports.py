@@ -3,6 +3,7 @@
 import csv
 import io
 
+from flask import Response
 from openpyxl import Workbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,3 +34,12 @@ def table_as_xlsx(header: list[str], body: list[list], *, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def download(content: str | bytes, *, file_format: str, stem: str) -> Response:
+    """A CSV or XLSX table sent as a file named `stem`.csv or `stem`.xlsx."""
+    return Response(
+        content,
+        mimetype="text/csv" if file_format == "csv" else XLSX_MIME,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{file_format}"'},
+    )

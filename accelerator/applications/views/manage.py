@@ -1,7 +1,6 @@
 """The managers' side: a call's application list, exports, detail and eligibility screening."""
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from accelerator.applications.views import bp
 from accelerator.calls.models import Call
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
+from accelerator.core.exports import download
 from accelerator.core.policies import require
 from accelerator.extensions import db
 
@@ -61,17 +61,10 @@ def export(call_id, file_format):
     form = ApplicationFilterForm(request.args)
     applications = db.session.scalars(applications_in_call(call, _filters(form))).unique().all()
     name = f"applications-{call.year}"
-    if file_format == "csv":
-        return Response(
-            exports.as_csv(applications),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        exports.as_xlsx(applications),
-        mimetype=exports.XLSX_MIME,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    content = (
+        exports.as_csv(applications) if file_format == "csv" else exports.as_xlsx(applications)
     )
+    return download(content, file_format=file_format, stem=name)
 
 
 @bp.route("/manage/applications/<int:application_id>", methods=["GET", "POST"])

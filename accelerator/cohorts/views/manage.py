@@ -1,12 +1,13 @@
 """The managers' cohort dashboard and its exports."""
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
 from accelerator.cohorts import charts, exports, policies
 from accelerator.cohorts.dashboard import CohortDashboard, cohort_dashboard
 from accelerator.cohorts.views import bp
 from accelerator.core.clock import as_madrid, utcnow
+from accelerator.core.exports import download
 from accelerator.core.policies import require
 
 
@@ -31,17 +32,8 @@ def export(cohort_year, file_format):
     require(policies.can_view_dashboard(current_user))
     figures = _dashboard_or_404(cohort_year, now=utcnow())
     name = f"cohort-{cohort_year}"
-    if file_format == "csv":
-        return Response(
-            exports.cohort_csv(figures),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        exports.cohort_xlsx(figures),
-        mimetype=exports.XLSX_MIME,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    content = exports.cohort_csv(figures) if file_format == "csv" else exports.cohort_xlsx(figures)
+    return download(content, file_format=file_format, stem=name)
 
 
 def _dashboard_or_404(cohort_year: int | None, *, now) -> CohortDashboard:

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +11,7 @@ from accelerator.applications.models import Application
 from accelerator.calls.models import Call
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
+from accelerator.core.exports import download
 from accelerator.core.forms import ButtonForm, choice_list
 from accelerator.core.policies import require
 from accelerator.extensions import db
@@ -200,17 +201,12 @@ def ranking_export(call_id, file_format):
     normalise = request.args.get("normalise") == "1"
     rows = ranking_for_call(call, normalise=normalise)
     name = f"ranking-{call.year}{'-normalised' if normalise else ''}"
-    if file_format == "csv":
-        return Response(
-            exports.ranking_csv(call, rows),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        exports.ranking_xlsx(call, rows),
-        mimetype=exports.XLSX_MIME,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    content = (
+        exports.ranking_csv(call, rows)
+        if file_format == "csv"
+        else exports.ranking_xlsx(call, rows)
     )
+    return download(content, file_format=file_format, stem=name)
 
 
 @bp.get("/manage/calls/<int:call_id>/review-progress")
