@@ -45,3 +45,29 @@ def tags_of_kind(kind: str) -> dict[str, str]:
 TOPIC_TAGS = tags_of_kind("topic")
 ATMP_CLASS_TAGS = tags_of_kind("class")
 THERAPEUTIC_AREA_TAGS = tags_of_kind("area")
+
+
+class SessionStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    HELD = "held"
+    NO_SHOW = "no_show"
+
+
+# Pending and confirmed sessions hold the mentor's time; the others free it.
+HOLDING_STATUSES = (SessionStatus.PENDING, SessionStatus.CONFIRMED)
+
+NEXT = {
+    SessionStatus.PENDING: {
+        SessionStatus.CONFIRMED,
+        SessionStatus.DECLINED,
+        SessionStatus.CANCELLED,
+    },
+    SessionStatus.CONFIRMED: {SessionStatus.CANCELLED, SessionStatus.HELD, SessionStatus.NO_SHOW},
+    SessionStatus.DECLINED: set(),
+    SessionStatus.CANCELLED: set(),
+    SessionStatus.HELD: set(),
+    SessionStatus.NO_SHOW: set(),
+}

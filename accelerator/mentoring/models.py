@@ -6,13 +6,15 @@ Weekly rules and exceptions are Madrid wall-clock times and dates (a mentor's "T
 
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, column, func
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.accounts.models import User
+from accelerator.cohorts.models import Project
 from accelerator.core.types import UTCDateTime, enum_type
 from accelerator.extensions import db
-from accelerator.mentoring.enums import Language
+from accelerator.mentoring.enums import Language, SessionStatus
 
 
 class MentorProfile(db.Model):
@@ -118,3 +120,48 @@ class OneOffSlot(db.Model):
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MentoringSession(db.Model):
+    """A project's request for an hour of a mentor's time, and what became of it.
+
+    On PostgreSQL an exclusion constraint makes two pending-or-confirmed sessions of one mentor
+    that overlap impossible, even when two requests commit at the same instant; SQLite has one
+    writer, and the booking service checks for overlap after taking the write lock.
+    """
+
+    __tablename__ = "mentoring_sessions"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        ExcludeConstraint(
+            (column("mentor_id"), "="),
+            (func.tstzrange(column("starts_at"), column("ends_at")), "&&"),
+            name="ex_mentoring_sessions_no_overlap",
+            using="gist",
+            where="status IN ('pending', 'confirmed')",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(
+        ForeignKey("mentor_profiles.id", ondelete="CASCADE"), index=True
+    )
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_type(SessionStatus, "mentoring_session_status", 16), default=SessionStatus.PENDING
+    )
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    mentor: Mapped[MentorProfile] = relationship(lazy="raise")
+    project: Mapped[Project] = relationship(lazy="raise")
+
+    @property
+    def length_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)

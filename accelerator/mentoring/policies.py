@@ -2,6 +2,7 @@
 
 from accelerator.accounts.enums import Role
 from accelerator.accounts.policies import is_programme_manager
+from accelerator.cohorts.policies import is_active, is_project_member
 from accelerator.core.policies import is_signed_in
 
 
@@ -24,3 +25,13 @@ def can_view_mentor_directory(user, *, organisation_has_project: bool) -> bool:
     return is_programme_manager(user) or (
         is_signed_in(user) and user.organisation_id is not None and organisation_has_project
     )
+
+
+def can_request_session(user, project) -> bool:
+    """Members of an active project's organisation book its mentoring sessions."""
+    return is_project_member(user, project) and is_active(project)
+
+
+def can_answer_session(user, profile) -> bool:
+    """Only the mentor asked confirms or declines a session."""
+    return is_mentor(user) and profile is not None and profile.user_id == user.id

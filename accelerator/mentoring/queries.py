@@ -1,15 +1,18 @@
 """Read queries of the mentoring area: each returns a Select."""
 
+from datetime import datetime
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
 from accelerator.accounts.enums import Role
 from accelerator.accounts.models import RoleGrant, User
-from accelerator.mentoring.enums import Language
+from accelerator.mentoring.enums import HOLDING_STATUSES, Language
 from accelerator.mentoring.models import (
     AvailabilityException,
     AvailabilityRule,
     MentorExpertise,
+    MentoringSession,
     MentorLanguage,
     MentorProfile,
     OneOffSlot,
@@ -79,3 +82,17 @@ def mentor_directory(
             .exists()
         )
     return query
+
+
+def sessions_holding_time(mentor_id: int, *, after: datetime, before: datetime) -> Select:
+    """The mentor's pending and confirmed sessions that touch the interval from after to before."""
+    return (
+        select(MentoringSession)
+        .where(
+            MentoringSession.mentor_id == mentor_id,
+            MentoringSession.status.in_(HOLDING_STATUSES),
+            MentoringSession.ends_at >= after,
+            MentoringSession.starts_at <= before,
+        )
+        .order_by(MentoringSession.starts_at, MentoringSession.id)
+    )

@@ -4,12 +4,9 @@ PostgreSQL locks the programme row; SQLite has one writer, so the write lock is 
 (BEGIN IMMEDIATE) instead of at the first write. Whoever waits reads the others' committed work.
 """
 
-import functools
-
 from sqlalchemy import select
 
 from accelerator.calls.models import Programme
-from accelerator.core.errors import DomainError
 from accelerator.extensions import db
 
 
@@ -25,17 +22,3 @@ def lock_programme(programme_id: int) -> Programme:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-
-
-def releases_lock_on_refusal(service):
-    """A refused decision rolls back at once, so the lock is not held until the request ends."""
-
-    @functools.wraps(service)
-    def refusing(*args, **kwargs):
-        try:
-            return service(*args, **kwargs)
-        except DomainError:
-            db.session.rollback()
-            raise
-
-    return refusing

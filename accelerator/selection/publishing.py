@@ -15,10 +15,11 @@ from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.mail import queue_email
 from accelerator.core.policies import require
+from accelerator.core.transactions import releases_lock_on_refusal
 from accelerator.extensions import db
 from accelerator.selection import policies
 from accelerator.selection.enums import Outcome
-from accelerator.selection.locks import lock_programme, releases_lock_on_refusal
+from accelerator.selection.locks import lock_programme
 from accelerator.selection.models import Decision, DecisionLetter
 
 

@@ -16,6 +16,7 @@ def make_mentor(
     tags=("topic:regulatory",),
     monthly_hour_limit: int = 10,
     organisation=None,
+    buffer_minutes: int = 15,
 ):
     """A user with the mentor role and a saved mentor profile."""
     user = make_user(Role.MENTOR, name=name, organisation=organisation)
@@ -27,7 +28,7 @@ def make_mentor(
         tags=list(tags),
         monthly_hour_limit=monthly_hour_limit,
         minimum_notice_hours=48,
-        buffer_minutes=15,
+        buffer_minutes=buffer_minutes,
         by=user,
         now=NOW,
     )
