@@ -16,7 +16,6 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
     ValidationError,
 )
 
@@ -38,17 +37,11 @@ from accelerator.applications.enums import (
     RegulatoryProgress,
     TherapeuticArea,
 )
-from accelerator.core.forms import FilterForm, MultiCheckboxField, choice_list
+from accelerator.core.forms import FilterForm, MultiCheckboxField, choice_list, readable_number
 
 MENTORING_TOPICS = {tag: label for tag, label in EXPERTISE_TAGS.items() if tag.startswith("topic:")}
 NOT_CHOSEN = ("", _l("— choose —"))
 ANY = ("", _l("Any"))
-
-
-def _readable(form, field):
-    """After "Not a valid integer value." a range message would only add confusion."""
-    if field.process_errors:
-        raise StopValidation()
 
 
 def _select(label, enum_class, description=None, blank=NOT_CHOSEN):
@@ -81,7 +74,7 @@ def _euros(label):
         places=2,
         validators=[
             Optional(),
-            _readable,
+            readable_number,
             NumberRange(min=0, max=10**9, message=_l("Enter an amount ≥ 0.")),
         ],
         description=_l("In euros, e.g. 250000."),
@@ -113,7 +106,7 @@ class ApplicationForm(FlaskForm):
         _l("Technology readiness level (TRL)"),
         validators=[
             Optional(),
-            _readable,
+            readable_number,
             NumberRange(min=1, max=9, message=_l("Between 1 and 9.")),
         ],
         render_kw={"min": 1, "max": 9},

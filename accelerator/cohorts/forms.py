@@ -19,14 +19,13 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
 )
 
 from accelerator.cohorts.enums import (
     CLINICAL_TRIAL_LABELS,
     MILESTONE_STATUS_LABELS,
 )
-from accelerator.core.forms import choice_list
+from accelerator.core.forms import choice_list, readable_number, stripped
 
 QUARTERS = {
     1: _l("Q1 (January–March)"),
@@ -36,22 +35,12 @@ QUARTERS = {
 }
 
 
-def _readable(form, field):
-    """After "Not a valid integer value." a range message would only add confusion."""
-    if field.process_errors:
-        raise StopValidation()
-
-
-def _stripped(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _count(label, description=None):
     return IntegerField(
         label,
         validators=[
             InputRequired(_l("Enter a number, 0 if none.")),
-            _readable,
+            readable_number,
             NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number ≥ 0.")),
         ],
         description=description,
@@ -64,7 +53,7 @@ class TRLForm(FlaskForm):
         _l("Current TRL"),
         validators=[
             InputRequired(_l("Enter the TRL, from 1 to 9.")),
-            _readable,
+            readable_number,
             NumberRange(min=1, max=9, message=_l("Between 1 and 9.")),
         ],
         render_kw={"min": 1, "max": 9},
@@ -79,7 +68,7 @@ class TRLForm(FlaskForm):
 class MilestoneForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[
             DataRequired(_l("Give the milestone a title.")),
             Length(max=200, message=_l("At most %(max)d characters.")),
@@ -111,7 +100,7 @@ class KPIReportForm(FlaskForm):
         _l("Year"),
         validators=[
             InputRequired(_l("Enter the year.")),
-            _readable,
+            readable_number,
             NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 and 2100.")),
         ],
     )
@@ -122,7 +111,7 @@ class KPIReportForm(FlaskForm):
         validate_choice=False,  # AnyOf below gives the clearer message
         validators=[
             InputRequired(_l("Choose the quarter.")),
-            _readable,
+            readable_number,
             AnyOf(list(QUARTERS), message=_l("Choose a quarter from Q1 to Q4.")),
         ],
     )
@@ -131,7 +120,7 @@ class KPIReportForm(FlaskForm):
         places=2,
         validators=[
             InputRequired(_l("Enter an amount, 0 if none.")),
-            _readable,
+            readable_number,
             NumberRange(min=0, max=10**10, message=_l("Enter an amount ≥ 0.")),
         ],
         description=_l("Equity, grants and loans signed in the quarter, in euros."),

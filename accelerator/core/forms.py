@@ -10,13 +10,24 @@ from wtforms import (
     StringField,
     widgets,
 )
-from wtforms.validators import Optional
+from wtforms.validators import Optional, StopValidation
 
 
 def choice_list(pairs) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs or a {value: label} mapping."""
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return [SelectChoice(value, label) for value, label in items]
+
+
+def stripped(value):
+    """A field filter: surrounding spaces are not content (a blank reason stays blank)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def readable_number(form, field):
+    """After "Not a valid integer value." a range message would only add confusion."""
+    if field.process_errors:
+        raise StopValidation()
 
 
 class MultiCheckboxField(SelectMultipleField):

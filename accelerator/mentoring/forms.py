@@ -17,11 +17,10 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
     ValidationError,
 )
 
-from accelerator.core.forms import FilterForm, MultiCheckboxField, choice_list
+from accelerator.core.forms import FilterForm, MultiCheckboxField, choice_list, readable_number
 from accelerator.mentoring.enums import (
     ATMP_CLASS_TAGS,
     LANGUAGE_LABELS,
@@ -30,12 +29,6 @@ from accelerator.mentoring.enums import (
     TOPIC_TAGS,
     WEEKDAYS,
 )
-
-
-def _readable(form, field):
-    """After "Not a valid integer value." a range message would only add confusion."""
-    if field.process_errors:
-        raise StopValidation()
 
 
 def _after(other_name: str, message):
@@ -82,7 +75,7 @@ class MentorProfileForm(FlaskForm):
         _l("Monthly hour limit"),
         validators=[
             InputRequired(_l("Enter the hours you can give each month.")),
-            _readable,
+            readable_number,
             NumberRange(min=1, max=200, message=_l("Between 1 and 200 hours.")),
         ],
         description=_l("Projects cannot book more of your time than this in a month."),
@@ -93,7 +86,7 @@ class MentorProfileForm(FlaskForm):
         default=48,
         validators=[
             InputRequired(_l("Enter the notice you need, 0 if none.")),
-            _readable,
+            readable_number,
             NumberRange(min=0, max=720, message=_l("Between 0 and 720 hours.")),
         ],
         render_kw={"min": 0, "max": 720},
@@ -103,7 +96,7 @@ class MentorProfileForm(FlaskForm):
         default=15,
         validators=[
             InputRequired(_l("Enter the buffer, 0 if none.")),
-            _readable,
+            readable_number,
             NumberRange(min=0, max=120, message=_l("Between 0 and 120 minutes.")),
         ],
         render_kw={"min": 0, "max": 120},
@@ -161,7 +154,7 @@ class SlotPreviewForm(FilterForm):
         default=60,
         validators=[
             Optional(),
-            _readable,
+            readable_number,
             AnyOf(SESSION_LENGTHS, message=_l("Sessions last 30, 60 or 90 minutes.")),
         ],
         description=_l("30, 60 or 90 minutes."),

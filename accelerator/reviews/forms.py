@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from accelerator.core.forms import choice_list
+from accelerator.core.forms import choice_list, stripped
 from accelerator.reviews.enums import Recommendation
 from accelerator.reviews.services import allowed_scores
 
@@ -58,14 +58,10 @@ def review_form_for(criteria, *args, **kwargs):
     return ReviewForm(*args, **kwargs)
 
 
-def _stripped(text):
-    return text.strip() if isinstance(text, str) else text
-
-
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
         _l("Why do you decline?"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[
             DataRequired(_l("Tell the programme office why you decline.")),
             Length(max=2000),
@@ -76,7 +72,7 @@ class DeclineForm(FlaskForm):
 class ConflictReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[DataRequired(_l("Give the reason for the conflict.")), Length(max=2000)],
         description=_l("For example: a past collaboration, a shared grant, a family tie."),
     )
