@@ -1,4 +1,4 @@
-"""Flask commands: create-admin, seed-demo, send-mail."""
+"""Flask commands: create-admin, seed-demo, send-mail, send-reminders."""
 
 import click
 from flask import Flask
@@ -51,10 +51,20 @@ def send_mail_command() -> None:
 
 @click.command("send-reminders")
 def send_reminders_command() -> None:
-    """Remind reviewers of unsubmitted reviews 7, 3 and 1 days before the deadline (run daily)."""
+    """Remind reviewers of unsubmitted reviews 7, 3 and 1 days before the deadline, both sides of
+    a mentoring session in the 24 hours before it, and projects to rate held sessions (run daily).
+    """
     from accelerator.core.mail import send_outbox
+    from accelerator.mentoring.reminders import send_feedback_requests, send_session_reminders
     from accelerator.reviews.reminders import send_review_reminders
 
-    reminded = send_review_reminders(now=utcnow())
+    now = utcnow()
+    reminded = send_review_reminders(now=now)
+    sessions_reminded = send_session_reminders(now=now)
+    feedback_requested = send_feedback_requests(now=now)
     sent, failed = send_outbox()
     click.echo(f"{reminded} reviewer reminder(s) queued; {sent} email(s) sent, {failed} waiting.")
+    click.echo(
+        f"{sessions_reminded} mentoring session reminder(s) and"
+        f" {feedback_requested} feedback request(s) queued."
+    )

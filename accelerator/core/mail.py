@@ -5,6 +5,7 @@ Nothing here ever undoes the action that queued the email.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, g, has_request_context, render_template
@@ -18,7 +19,22 @@ from accelerator.extensions import db, mail
 log = logging.getLogger(__name__)
 
 
-def queue_email(recipient: str, subject: str, template: str, *, now: datetime, **context):
+@dataclass(frozen=True)
+class TextAttachment:
+    filename: str
+    content_type: str
+    body: str
+
+
+def queue_email(
+    recipient: str,
+    subject: str,
+    template: str,
+    *,
+    now: datetime,
+    attachment: TextAttachment | None = None,
+    **context,
+):
     """Adds the rendered email to the caller's transaction; it is sent after the commit."""
     message = OutboxMessage(
         created_at=now,
@@ -26,6 +42,10 @@ def queue_email(recipient: str, subject: str, template: str, *, now: datetime, *
         subject=subject,
         body_text=_render(template, context),
     )
+    if attachment is not None:
+        message.attachment_filename = attachment.filename
+        message.attachment_content_type = attachment.content_type
+        message.attachment_body = attachment.body
     db.session.add(message)
     db.session.flush()
     if g:
@@ -93,11 +113,16 @@ def _transport(message: OutboxMessage) -> None:
     if current_app.config["MAIL_TRANSPORT"] == "log":
         log.info("email to %s: %s\n%s", message.recipient, message.subject, message.body_text)
         return
-    mail.send(
-        Message(
-            subject=message.subject,
-            recipients=[message.recipient],
-            body=message.body_text,
-            html=message.body_html,
-        )
+    email = Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
     )
+    if message.attachment_body is not None:
+        email.attach(
+            message.attachment_filename,
+            message.attachment_content_type,
+            message.attachment_body.encode(),
+        )
+    mail.send(email)

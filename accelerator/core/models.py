@@ -44,6 +44,10 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # One text attachment at most: today, a calendar invitation (.ics).
+    attachment_filename: Mapped[str | None] = mapped_column(String(200))
+    attachment_content_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_body: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -51,6 +51,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value, style="medium": (
         format_date(value, style) if value else ""
     )
+    app.jinja_env.filters["time"] = lambda value: format_time(value, "short") if value else ""
     app.jinja_env.filters["timeleft"] = lambda delta: format_timedelta(delta, threshold=1)
 
 

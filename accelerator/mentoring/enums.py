@@ -55,6 +55,20 @@ class SessionStatus(enum.StrEnum):
     HELD = "held"
     NO_SHOW = "no_show"
 
+    @property
+    def label(self):
+        return SESSION_STATUS_LABELS[self]
+
+
+SESSION_STATUS_LABELS = {
+    SessionStatus.PENDING: _l("Awaiting the mentor"),
+    SessionStatus.CONFIRMED: _l("Confirmed"),
+    SessionStatus.DECLINED: _l("Declined"),
+    SessionStatus.CANCELLED: _l("Cancelled"),
+    SessionStatus.HELD: _l("Held"),
+    SessionStatus.NO_SHOW: _l("No-show"),
+}
+
 
 # Pending and confirmed sessions hold the mentor's time; the others free it.
 HOLDING_STATUSES = (SessionStatus.PENDING, SessionStatus.CONFIRMED)
@@ -71,3 +85,31 @@ NEXT = {
     SessionStatus.HELD: set(),
     SessionStatus.NO_SHOW: set(),
 }
+
+
+class Side(enum.StrEnum):
+    """Who acted on a session: its project, its mentor, or a programme manager."""
+
+    PROJECT = "project"
+    MENTOR = "mentor"
+    MANAGER = "manager"
+
+    @property
+    def label(self):
+        return SIDE_LABELS[self]
+
+
+SIDE_LABELS = {
+    Side.PROJECT: _l("the project"),
+    Side.MENTOR: _l("the mentor"),
+    Side.MANAGER: _l("a programme manager"),
+}
+
+# Minutes of mentoring a project may book per programme year unless a manager sets otherwise.
+DEFAULT_BUDGET_MINUTES = 20 * 60
+
+# A project cancelling closer to the start than this is charged the session.
+FREE_CANCELLATION_NOTICE_HOURS = 24
+
+# A mentor sees the average of their ratings only once there are this many (so none is traceable).
+MINIMUM_RATINGS_SHOWN = 3

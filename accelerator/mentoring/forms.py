@@ -1,10 +1,14 @@
-"""Forms of the mentoring area: the mentor's profile and availability, the directory filters."""
+"""Forms of the mentoring area: profile, availability, directory filters, sessions."""
+
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    Field,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -19,7 +23,9 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
+from accelerator.core.clock import as_madrid, madrid_to_utc
 from accelerator.core.forms import FilterForm, MultiCheckboxField, choice_list, readable_number
 from accelerator.mentoring.enums import (
     ATMP_CLASS_TAGS,
@@ -180,3 +186,115 @@ class MentorDirectoryFilterForm(FilterForm):
         choices=[SelectChoice("", _l("Any")), *choice_list(ATMP_CLASS_TAGS)],
         validators=[Optional()],
     )
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+MADRID_MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
+_AT_MOST_4000 = Length(max=4000, message=_l("At most %(max)d characters."))
+
+
+class MadridMomentField(Field):
+    """A start time sent as Madrid wall-clock "2026-03-10T10:00"; its data is the UTC instant.
+
+    The page offers the free slots as radio buttons, but any value may arrive: the booking
+    service decides whether the mentor is free then.
+    """
+
+    def _value(self):
+        return as_madrid(self.data).strftime(MADRID_MOMENT_FORMAT) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                local = datetime.strptime(valuelist[0].strip(), MADRID_MOMENT_FORMAT)  # noqa: DTZ007 -- Madrid wall-clock, converted below
+            except ValueError as error:
+                raise ValueError(_l("Choose one of the listed times.")) from error
+            self.data = madrid_to_utc(local)
+
+
+def slot_value(moment) -> str:
+    """The value a slot's radio button sends."""
+    return as_madrid(moment).strftime(MADRID_MOMENT_FORMAT)
+
+
+class SlotLengthForm(FilterForm):
+    """Which length of free slots the booking page lists."""
+
+    length = IntegerField(
+        _l("Length (minutes)"),
+        default=60,
+        validators=[
+            Optional(),
+            readable_number,
+            AnyOf(SESSION_LENGTHS, message=_l("Sessions last 30, 60 or 90 minutes.")),
+        ],
+    )
+
+
+class BookingForm(FlaskForm):
+    starts_at = MadridMomentField(
+        _l("Time (Madrid)"), validators=[InputRequired(_l("Choose one of the listed times."))]
+    )
+    # Hidden: the length chosen above the list of free times; its error shows next to that.
+    length = IntegerField(
+        _l("Session length (minutes)"),
+        default=60,
+        widget=HiddenInput(),
+        validators=[
+            InputRequired(_l("Choose 30, 60 or 90 minutes.")),
+            readable_number,
+            AnyOf(SESSION_LENGTHS, message=_l("Sessions last 30, 60 or 90 minutes.")),
+        ],
+    )
+    agenda = TextAreaField(
+        _l("Agenda"),
+        validators=[InputRequired(_l("Say what you would like to discuss.")), _AT_MOST_4000],
+        description=_l("The questions you bring, so that the mentor can prepare."),
+    )
+
+
+class ProposeTimeForm(FlaskForm):
+    starts_at = MadridMomentField(
+        _l("Another time (Madrid)"),
+        validators=[InputRequired(_l("Choose one of the listed times."))],
+    )
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[InputRequired(_l("Tell the project why you decline.")), _AT_MOST_4000],
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), _AT_MOST_4000])
+
+
+class OutcomeForm(FlaskForm):
+    outcome = RadioField(
+        _l("What happened"),
+        choices=[SelectChoice("held", _l("Held")), SelectChoice("no_show", _l("No-show"))],
+        validators=[InputRequired(_l("Choose held or no-show."))],
+    )
+
+
+class NotesForm(FlaskForm):
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=20000)])
+    action_items = TextAreaField(
+        _l("Action items"),
+        validators=[Optional(), _AT_MOST_4000],
+        description=_l("One per line."),
+    )
+
+
+class FeedbackForm(FlaskForm):
+    rating = RadioField(
+        _l("Rating"),
+        choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
+        validators=[InputRequired(_l("Rate the session from 1 to 5."))],
+        description=_l("1 = not useful, 5 = very useful."),
+    )
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), _AT_MOST_4000])

@@ -1,25 +1,45 @@
-"""The lock a booking takes first: one mentor's calendar at a time.
+"""The locks a booking takes first: the project's hours, then the mentor's calendar.
 
-PostgreSQL locks the mentor's profile row (and the exclusion constraint on mentoring_sessions
-refuses an overlap whatever happens); SQLite has one writer, so the write lock is taken at once
-(BEGIN IMMEDIATE) instead of at the first write. Whoever waits reads the others' committed work.
+PostgreSQL locks the project's row and then the mentor's profile row, always in that order, so
+two bookings never wait on each other in a circle (and the exclusion constraint on
+mentoring_sessions refuses an overlap whatever happens); SQLite has one writer, so the write lock
+is taken at once (BEGIN IMMEDIATE) instead of at the first write. Whoever waits reads the
+others' committed work.
 """
 
 from sqlalchemy import select
 
+from accelerator.cohorts.models import Project
 from accelerator.extensions import db
 from accelerator.mentoring.models import MentorProfile
 
 
-def lock_mentor(mentor_id: int) -> MentorProfile:
-    """Serialises the bookings of the mentor until the caller commits or rolls back."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.rollback()  # nothing may be pending before the write lock is taken
-        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+def lock_booking(*, project_id: int | None, mentor_id: int) -> MentorProfile:
+    """Serialises the bookings of the project and of the mentor until the caller commits."""
+    if _take_sqlite_write_lock():
         return db.session.get(MentorProfile, mentor_id, populate_existing=True)
+    if project_id is not None:
+        db.session.execute(
+            select(Project.id)
+            .where(Project.id == project_id)
+            .with_for_update(of=Project, key_share=True)
+        )
     return db.session.scalars(
         select(MentorProfile)
         .where(MentorProfile.id == mentor_id)
         .with_for_update(of=MentorProfile)  # not the joined user and organisation
         .execution_options(populate_existing=True)
     ).one()
+
+
+def lock_mentor(mentor_id: int) -> MentorProfile:
+    """Serialises the bookings of the mentor until the caller commits or rolls back."""
+    return lock_booking(project_id=None, mentor_id=mentor_id)
+
+
+def _take_sqlite_write_lock() -> bool:
+    if db.session.get_bind().dialect.name != "sqlite":
+        return False
+    db.session.rollback()  # nothing may be pending before the write lock is taken
+    db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    return True

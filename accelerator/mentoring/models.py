@@ -6,7 +6,16 @@ Weekly rules and exceptions are Madrid wall-clock times and dates (a mentor's "T
 
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, column, func
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,7 +23,7 @@ from accelerator.accounts.models import User
 from accelerator.cohorts.models import Project
 from accelerator.core.types import UTCDateTime, enum_type
 from accelerator.extensions import db
-from accelerator.mentoring.enums import Language, SessionStatus
+from accelerator.mentoring.enums import Language, SessionStatus, Side
 
 
 class MentorProfile(db.Model):
@@ -133,6 +142,22 @@ class MentoringSession(db.Model):
     __tablename__ = "mentoring_sessions"
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        CheckConstraint(
+            "(proposed_starts_at IS NULL) = (proposed_ends_at IS NULL)"
+            " AND (proposed_starts_at IS NULL) = (proposed_by_side IS NULL)",
+            name="proposal_complete",
+        ),
+        CheckConstraint(
+            "proposed_starts_at IS NULL OR proposed_starts_at < proposed_ends_at",
+            name="proposal_starts_before_ends",
+        ),
+        CheckConstraint(
+            "(status = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_has_time"
+        ),
+        CheckConstraint(
+            "NOT charged OR status IN ('cancelled', 'held', 'no_show')",
+            name="charged_only_when_over",
+        ),
         ExcludeConstraint(
             (column("mentor_id"), "="),
             (func.tstzrange(column("starts_at"), column("ends_at")), "&&"),
@@ -149,6 +174,8 @@ class MentoringSession(db.Model):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
+    # The Madrid calendar year of the start: the budget the session counts against.
+    programme_year: Mapped[int]
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -158,10 +185,100 @@ class MentoringSession(db.Model):
     )
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised on every change the calendar invitation must carry (time moved, cancelled).
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    # Another time one side suggests; the session keeps its own time until the other accepts.
+    proposed_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    proposed_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    proposed_by_side: Mapped[Side | None] = mapped_column(enum_type(Side, "mentoring_side", 16))
+
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cancelled_by_side: Mapped[Side | None] = mapped_column(
+        enum_type(Side, "mentoring_cancelled_by_side", 16)
+    )
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="")
+    # Whether the session's minutes count as used against the project's budget.
+    charged: Mapped[bool] = mapped_column(default=False)
+
+    notes: Mapped[str] = mapped_column(Text, default="")
+    action_items: Mapped[str] = mapped_column(Text, default="")
+    notes_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feedback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     mentor: Mapped[MentorProfile] = relationship(lazy="raise")
     project: Mapped[Project] = relationship(lazy="raise")
+    requested_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[requested_by_id])
+    cancelled_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[cancelled_by_id])
+    feedback: Mapped["SessionFeedback | None"] = relationship(
+        lazy="raise", back_populates="session", uselist=False
+    )
 
     @property
     def length_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def action_item_list(self) -> list[str]:
+        return [line.strip() for line in self.action_items.splitlines() if line.strip()]
+
+
+class SessionFeedback(db.Model):
+    """The project's rating of a held session: managers read it, the mentor only averages."""
+
+    __tablename__ = "mentoring_session_feedback"
+    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("mentoring_sessions.id", ondelete="CASCADE"), unique=True
+    )
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    session: Mapped[MentoringSession] = relationship(lazy="raise", back_populates="feedback")
+
+
+class MentoringBudget(db.Model):
+    """A manager's setting of one project's mentoring minutes for one programme year.
+
+    Without a row the project has DEFAULT_BUDGET_MINUTES.
+    """
+
+    __tablename__ = "mentoring_budgets"
+    __table_args__ = (
+        UniqueConstraint("project_id", "programme_year"),
+        CheckConstraint("minutes >= 0", name="minutes_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    programme_year: Mapped[int]
+    minutes: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CalendarFeed(db.Model):
+    """The secret address of a mentor's or a project's calendar; revoking replaces the token."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (
+        CheckConstraint("(mentor_id IS NULL) <> (project_id IS NULL)", name="mentor_or_project"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentor_profiles.id", ondelete="CASCADE"), unique=True
+    )
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

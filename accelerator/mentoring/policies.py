@@ -4,6 +4,7 @@ from accelerator.accounts.enums import Role
 from accelerator.accounts.policies import is_programme_manager
 from accelerator.cohorts.policies import is_active, is_project_member
 from accelerator.core.policies import is_signed_in
+from accelerator.mentoring.enums import Side
 
 
 def is_mentor(user) -> bool:
@@ -34,4 +35,61 @@ def can_request_session(user, project) -> bool:
 
 def can_answer_session(user, profile) -> bool:
     """Only the mentor asked confirms or declines a session."""
-    return is_mentor(user) and profile is not None and profile.user_id == user.id
+    return is_mentor(user) and is_session_mentor(user, profile)
+
+
+def can_manage_mentoring(user) -> bool:
+    """Budgets, the mentoring report and mentor invitations are the programme office's."""
+    return is_programme_manager(user)
+
+
+def is_session_mentor(user, profile) -> bool:
+    return is_signed_in(user) and profile is not None and profile.user_id == user.id
+
+
+def side_in_session(user, *, project, mentor):
+    """The side the user acts for in a session (project, mentor, manager), or None."""
+    if is_session_mentor(user, mentor):
+        return Side.MENTOR
+    if is_project_member(user, project) and is_active(project):
+        return Side.PROJECT
+    if is_programme_manager(user):
+        return Side.MANAGER
+    return None
+
+
+def can_view_session(user, *, project, mentor) -> bool:
+    """The project's members, the session's mentor and managers; nobody else, notes included."""
+    return (
+        is_project_member(user, project)
+        or is_session_mentor(user, mentor)
+        or is_programme_manager(user)
+    )
+
+
+def can_record_outcome(user, profile) -> bool:
+    return is_session_mentor(user, profile) or is_programme_manager(user)
+
+
+def can_write_notes(user, profile) -> bool:
+    """Notes and action items are the mentor's own record of the session."""
+    return is_session_mentor(user, profile)
+
+
+def can_rate_session(user, project) -> bool:
+    return is_project_member(user, project)
+
+
+def can_read_ratings(user) -> bool:
+    """Individual ratings and comments are for managers; mentors see averages only."""
+    return is_programme_manager(user)
+
+
+def can_use_mentor_feed(user, profile) -> bool:
+    """A mentor's calendar address is their own to see and reset."""
+    return is_mentor(user) and is_session_mentor(user, profile)
+
+
+def can_use_project_feed(user, project) -> bool:
+    """A project's calendar address is for its members and for managers to see and reset."""
+    return is_project_member(user, project) or is_programme_manager(user)

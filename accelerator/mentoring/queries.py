@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from accelerator.accounts.enums import Role
 from accelerator.accounts.models import RoleGrant, User
@@ -21,6 +21,15 @@ from accelerator.mentoring.models import (
 
 def profile_of_user(user_id: int) -> Select:
     return select(MentorProfile).where(MentorProfile.user_id == user_id)
+
+
+def own_profile(user_id: int) -> Select:
+    """The signed-in mentor's profile for pages that show none of its lists."""
+    return profile_of_user(user_id).options(
+        raiseload(MentorProfile.languages),
+        raiseload(MentorProfile.expertise),
+        joinedload(MentorProfile.user).lazyload(User.role_grants),
+    )
 
 
 def rules_of(profile: MentorProfile) -> Select:
@@ -95,4 +104,42 @@ def sessions_holding_time(mentor_id: int, *, after: datetime, before: datetime) 
             MentoringSession.starts_at <= before,
         )
         .order_by(MentoringSession.starts_at, MentoringSession.id)
+    )
+
+
+def _with_parties(query: Select) -> Select:
+    """Each session with its mentor's name and its project, in the same query; lists show
+    nothing else of them (their languages and expertise are not loaded, their roles only if
+    asked for: the mentor may be the signed-in user)."""
+    mentor = joinedload(MentoringSession.mentor)
+    return query.options(
+        mentor.raiseload(MentorProfile.languages),
+        mentor.raiseload(MentorProfile.expertise),
+        mentor.joinedload(MentorProfile.user).lazyload(User.role_grants),
+        joinedload(MentoringSession.project),
+    )
+
+
+def session_with_parties(session_id: int) -> Select:
+    """One session for its page: its mentor, project and rating."""
+    return _with_parties(select(MentoringSession).where(MentoringSession.id == session_id)).options(
+        selectinload(MentoringSession.feedback)
+    )
+
+
+def sessions_of_project(project_id: int) -> Select:
+    """The project's sessions, latest first, with their mentor and rating."""
+    return _with_parties(
+        select(MentoringSession)
+        .where(MentoringSession.project_id == project_id)
+        .order_by(MentoringSession.starts_at.desc(), MentoringSession.id)
+    )
+
+
+def sessions_of_mentor(mentor_id: int) -> Select:
+    """The mentor's sessions, latest first, with their project."""
+    return _with_parties(
+        select(MentoringSession)
+        .where(MentoringSession.mentor_id == mentor_id)
+        .order_by(MentoringSession.starts_at.desc(), MentoringSession.id)
     )

@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accelerator.accounts.enums import Role
 from accelerator.accounts.models import Organisation, User
 from accelerator.applications.models import Application
 from accelerator.calls.models import RubricCriterion
@@ -24,12 +25,14 @@ from accelerator.reviews.enums import Recommendation, ReviewStatus
 
 
 class ReviewerInvitation(db.Model):
-    """A manager's invitation to join the reviewer pool, accepted through an emailed link."""
+    """A manager's invitation to join the reviewer (or mentor) pool, accepted by emailed link."""
 
     __tablename__ = "reviewer_invitations"
+    __table_args__ = (CheckConstraint("role IN ('reviewer', 'mentor')", name="pool_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    role: Mapped[Role] = mapped_column(enum_type(Role, "invitation_role"), default=Role.REVIEWER)
     email: Mapped[str] = mapped_column(String(320), index=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

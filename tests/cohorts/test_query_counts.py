@@ -18,8 +18,9 @@ from tests.factories import PDF_BYTES, make_call
 # The signed-in user and their roles; the organisation's projects (call and organisation joined).
 PROJECT_LIST_QUERIES = 3
 # The signed-in user and their roles; the project (call and organisation joined); its TRL history
-# with who changed it; its milestones; its KPI reports with who submitted them.
-PROJECT_PAGE_QUERIES = 6
+# with who changed it; its milestones; its KPI reports with who submitted them; its mentoring
+# budget and its used or reserved sessions of the year (mentoring.budget.usage_of).
+PROJECT_PAGE_QUERIES = 8
 
 
 def _queries_of(client, count_queries, url) -> int:

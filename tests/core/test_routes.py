@@ -4,7 +4,7 @@ A new route without a row here fails `test_route_table_covers_every_registered_r
 """
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from io import BytesIO
 
 import pytest
@@ -22,6 +22,7 @@ from accelerator.cohorts.services import (
 )
 from accelerator.core.clock import utcnow
 from accelerator.extensions import db
+from accelerator.mentoring.models import MentoringSession
 from accelerator.mentoring.services import (
     add_availability_exception,
     add_availability_rule,
@@ -179,6 +180,41 @@ EXPECTED = {
         (302, 403, 403, 403, 403, 302, 403, 403)
     ),
     "/mentoring/mentors": (302, 200, 403, 403, 403, 403, 403, 200),
+    # Sessions: the project's members book (managers watch); the session in the URL is the
+    # project's pending request to the "mentor" column's mentor. Outsiders get 404 everywhere.
+    # A post with nothing filled in shows the form's messages; the project cannot confirm or
+    # write notes (403); with no proposal, accepting or dismissing one says so and redirects.
+    "/mentoring/projects/<int:project_id>": (302, 200, 404, 404, 404, 404, 404, 200),
+    "/mentoring/projects/<int:project_id>/mentors/<int:mentor_id>/book": (
+        (302, 200, 404, 404, 404, 404, 404, 403)
+    ),
+    "/mentoring/sessions": (302, 403, 403, 403, 403, 200, 403, 403),
+    "/mentoring/sessions/<int:session_id>": (302, 200, 404, 404, 404, 200, 404, 200),
+    "/mentoring/sessions/<int:session_id>/confirm": (302, 403, 404, 404, 404, 302, 404, 403),
+    "/mentoring/sessions/<int:session_id>/decline": (302, 200, 404, 404, 404, 200, 404, 200),
+    "/mentoring/sessions/<int:session_id>/propose": (302, 200, 404, 404, 404, 200, 404, 200),
+    "/mentoring/sessions/<int:session_id>/proposal/accept": (
+        (302, 302, 404, 404, 404, 302, 404, 302)
+    ),
+    "/mentoring/sessions/<int:session_id>/proposal/dismiss": (
+        (302, 302, 404, 404, 404, 302, 404, 302)
+    ),
+    "/mentoring/sessions/<int:session_id>/cancel": (302, 302, 404, 404, 404, 302, 404, 302),
+    "/mentoring/sessions/<int:session_id>/outcome": (302, 200, 404, 404, 404, 200, 404, 200),
+    "/mentoring/sessions/<int:session_id>/notes": (302, 403, 404, 404, 404, 200, 404, 403),
+    "/mentoring/sessions/<int:session_id>/feedback": (302, 200, 404, 404, 404, 200, 404, 200),
+    # Calendar feeds: the .ics address is public (calendar apps cannot sign in) and a junk
+    # token is not found; the mentor resets their own feed, members and managers the project's.
+    "/mentoring/calendar/<token>.ics": (404, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/calendar/mentor/reset": (302, 403, 403, 403, 403, 302, 403, 403),
+    "/mentoring/projects/<int:project_id>/calendar/reset": (
+        (302, 302, 404, 404, 404, 404, 404, 302)
+    ),
+    # Managers: the mentor pool, the report and its exports, budgets (a valid one is posted).
+    "/mentoring/pool": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/mentoring/report": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/mentoring/report.<any(csv, xlsx):file_format>": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/mentoring/projects/<int:project_id>/budget": (302, 403, 403, 403, 403, 403, 403, 302),
 }
 
 # The same rules with ids that do not exist: a 404 only once the policy would allow it.
@@ -254,6 +290,28 @@ EXPECTED_FOR_MISSING_OBJECT = {
     "/mentoring/availability/exceptions/<int:exception_id>/delete": (
         (302, 403, 403, 403, 403, 404, 403, 403)
     ),
+    "/mentoring/projects/<int:project_id>": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/projects/<int:project_id>/mentors/<int:mentor_id>/book": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/mentoring/sessions/<int:session_id>": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/sessions/<int:session_id>/confirm": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/sessions/<int:session_id>/decline": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/sessions/<int:session_id>/propose": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/sessions/<int:session_id>/proposal/accept": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/mentoring/sessions/<int:session_id>/proposal/dismiss": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/mentoring/sessions/<int:session_id>/cancel": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/sessions/<int:session_id>/outcome": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/sessions/<int:session_id>/notes": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/sessions/<int:session_id>/feedback": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/mentoring/projects/<int:project_id>/calendar/reset": (
+        (302, 404, 404, 404, 404, 404, 404, 404)
+    ),
+    "/mentoring/projects/<int:project_id>/budget": (302, 403, 403, 403, 403, 403, 403, 404),
 }
 
 # What a POST-only route receives (a function when each post needs a fresh file); GET-able
@@ -284,6 +342,18 @@ POSTED = {
     "/mentoring/availability/rules/<int:rule_id>/delete": {},
     "/mentoring/availability/exceptions": {},
     "/mentoring/availability/exceptions/<int:exception_id>/delete": {},
+    "/mentoring/sessions/<int:session_id>/confirm": {},
+    "/mentoring/sessions/<int:session_id>/decline": {},
+    "/mentoring/sessions/<int:session_id>/propose": {},
+    "/mentoring/sessions/<int:session_id>/proposal/accept": {},
+    "/mentoring/sessions/<int:session_id>/proposal/dismiss": {},
+    "/mentoring/sessions/<int:session_id>/cancel": {},
+    "/mentoring/sessions/<int:session_id>/outcome": {},
+    "/mentoring/sessions/<int:session_id>/notes": {},
+    "/mentoring/sessions/<int:session_id>/feedback": {},
+    "/mentoring/calendar/mentor/reset": {},
+    "/mentoring/projects/<int:project_id>/calendar/reset": {},
+    "/mentoring/projects/<int:project_id>/budget": {"year": "2026", "hours": "12.5"},
 }
 
 MISSING_ID = 999_999
@@ -336,10 +406,10 @@ def _user_for(role: str, organisation):
         return make_user(ROLE_OF[role], organisation=organisation)
     if role == "rival_applicant":
         return make_user(ROLE_OF[role], organisation=make_organisation())
-    if role == "reviewer":
-        # Factory users share example.org: a reviewer there would be conflicted with every
-        # application (same email domain as a member), and conflicted reviewers get 404.
-        return make_user(ROLE_OF[role], email="reviewer@reviewers.example.net")
+    if role in ("reviewer", "mentor"):
+        # Factory users share example.org: a reviewer or mentor there would be conflicted with
+        # every application and project (same email domain as a member).
+        return make_user(ROLE_OF[role], email=f"{role}@{role}s.example.net")
     return make_user(ROLE_OF[role])
 
 
@@ -405,8 +475,9 @@ def _project_space(app, member):
     }
 
 
-def _mentor_space(mentor):
-    """The mentor's profile with a weekly rule and days away."""
+def _mentor_space(mentor, project_id):
+    """The mentor's profile with a weekly rule and days away, and the project's pending request
+    for a session with them."""
     profile = save_mentor_profile(
         mentor,
         bio="",
@@ -425,7 +496,24 @@ def _mentor_space(mentor):
     exception = add_availability_exception(
         profile, first_day=date(2099, 8, 1), last_day=date(2099, 8, 31), by=mentor, now=utcnow()
     )
-    return {"rule_id": rule.id, "exception_id": exception.id}
+    starts_at = utcnow() + timedelta(days=10)
+    session = MentoringSession(
+        mentor_id=profile.id,
+        project_id=project_id,
+        programme_year=starts_at.year,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        agenda="Scientific advice",
+        created_at=utcnow(),
+    )
+    db.session.add(session)
+    db.session.commit()
+    return {
+        "rule_id": rule.id,
+        "exception_id": exception.id,
+        "mentor_id": profile.id,
+        "session_id": session.id,
+    }
 
 
 def test_route_table_covers_every_registered_rule(app):
@@ -449,8 +537,8 @@ def test_route_answers_each_role_as_the_table_says(app, role):
         "number": 1,
         **_submitted_application(app, target, reviewer),
         **_project_space(app, target),
-        **_mentor_space(mentor),
     }
+    ids |= _mentor_space(mentor, ids["project_id"])
 
     actual = _statuses(app, ids, user)
 
@@ -477,6 +565,8 @@ def test_route_with_missing_object_answers_each_role_as_the_table_says(app, role
             "cohort_year",
             "rule_id",
             "exception_id",
+            "mentor_id",
+            "session_id",
         ),
         MISSING_ID,
     )

@@ -1,5 +1,6 @@
 """Factories of the mentoring tests: mentors with a profile, and their availability."""
 
+import itertools
 from datetime import UTC, datetime, time
 
 from accelerator.accounts.enums import Role
@@ -7,6 +8,7 @@ from accelerator.mentoring import services
 from tests.factories import make_user
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+_numbers = itertools.count(1)
 
 
 def make_mentor(
@@ -18,8 +20,10 @@ def make_mentor(
     organisation=None,
     buffer_minutes: int = 15,
 ):
-    """A user with the mentor role and a saved mentor profile."""
-    user = make_user(Role.MENTOR, name=name, organisation=organisation)
+    """A user with the mentor role and a saved mentor profile; their email domain is their
+    own, so they share none with a project (which would be a conflict)."""
+    email = f"mentor{next(_numbers)}@mentors.example.net"
+    user = make_user(Role.MENTOR, name=name, organisation=organisation, email=email)
     return services.save_mentor_profile(
         user,
         bio="Twenty years in cell therapy.",

@@ -135,9 +135,10 @@ def test_exclusion_constraint_refuses_a_raw_overlapping_pending_row(booking, bac
     project, mentor, member = booking
     book(project, mentor, member)
     insert = text(
-        "INSERT INTO mentoring_sessions (mentor_id, project_id, starts_at, ends_at, agenda,"
-        " status, decline_reason, created_at) VALUES (:mentor, :project,"
-        " :starts, :ends, '', 'pending', '', :now)"
+        "INSERT INTO mentoring_sessions (mentor_id, project_id, programme_year, starts_at,"
+        " ends_at, agenda, status, decline_reason, created_at, sequence, cancellation_reason,"
+        " charged, notes, action_items) VALUES (:mentor, :project, 2026, :starts, :ends, '',"
+        " 'pending', '', :now, 0, '', false, '', '')"
     )
 
     with pytest.raises(IntegrityError, match="ex_mentoring_sessions_no_overlap"):

@@ -217,11 +217,13 @@ def test_send_reminders_command_queues_and_sends_the_reminders_once(app, scene):
 
     assert (first.exit_code, first.output) == (
         0,
-        f"2 reviewer reminder(s) queued; {unsent + 2} email(s) sent, 0 waiting.\n",
+        f"2 reviewer reminder(s) queued; {unsent + 2} email(s) sent, 0 waiting.\n"
+        "0 mentoring session reminder(s) and 0 feedback request(s) queued.\n",
     )
     assert (second.exit_code, second.output) == (
         0,
-        "0 reviewer reminder(s) queued; 0 email(s) sent, 0 waiting.\n",
+        "0 reviewer reminder(s) queued; 0 email(s) sent, 0 waiting.\n"
+        "0 mentoring session reminder(s) and 0 feedback request(s) queued.\n",
     )
     reminders = _reminders()
     assert sorted(m.recipient for m in reminders) == sorted(

@@ -17,6 +17,7 @@ from accelerator.core.clock import as_madrid, utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
 from accelerator.extensions import db
+from accelerator.mentoring.budget import programme_year_of, usage_of
 
 
 @bp.get("/projects")
@@ -34,14 +35,18 @@ def my_projects():
 @login_required
 def show(project_id):
     project = _viewable(project_id)
+    now = utcnow()
+    mentoring_year = programme_year_of(now)
     return render_template(
         "cohorts/project.html",
         project=project,
         history=db.session.scalars(queries.trl_history(project)).all(),
         milestones=db.session.scalars(queries.milestones_of(project)).all(),
         reports=db.session.scalars(queries.kpi_reports_of(project)).all(),
-        today=as_madrid(utcnow()).date(),
+        today=as_madrid(now).date(),
         editable=policies.can_edit_project(current_user, project),
+        mentoring_year=mentoring_year,
+        mentoring=usage_of(project.id, mentoring_year),
     )
 
 

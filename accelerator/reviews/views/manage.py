@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from accelerator.accounts.enums import Role
 from accelerator.accounts.models import Organisation
 from accelerator.applications.models import Application
 from accelerator.calls.models import Call
@@ -45,7 +46,7 @@ def reviewer_pool():
         "reviews/pool.html",
         form=form,
         reviewers=pool.reviewer_pool(),
-        invitations=pool.pending_invitations(),
+        invitations=pool.pending_invitations(role=Role.REVIEWER),
     )
 
 

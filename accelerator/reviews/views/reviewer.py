@@ -2,8 +2,10 @@
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
+from accelerator.accounts.enums import Role
 from accelerator.accounts.forms import RegistrationForm
 from accelerator.accounts.models import Organisation, User
 from accelerator.applications import attachments as attachment_services
@@ -187,6 +189,19 @@ def conflicts():
     )
 
 
+# What joining each pool says (with an account already, and with a new one) and where the new
+# member starts: a mentor fills in their profile first.
+JOINED = {
+    Role.REVIEWER: _l("You are now in the reviewer pool."),
+    Role.MENTOR: _l("You are now in the mentor pool."),
+}
+WELCOMED = {
+    Role.REVIEWER: _l("Welcome to the reviewer pool, %(name)s."),
+    Role.MENTOR: _l("Welcome to the mentor pool, %(name)s."),
+}
+FIRST_PAGES = {Role.REVIEWER: "reviews.dashboard", Role.MENTOR: "mentoring.profile"}
+
+
 @bp.route("/reviewers/join/<token>", methods=["GET", "POST"])
 def join_pool(token):
     now = utcnow()
@@ -203,8 +218,8 @@ def join_pool(token):
             except DomainError as error:
                 flash(str(error), "error")
                 return redirect(url_for("core.dashboard"))
-            flash(_("You are now in the reviewer pool."), "success")
-            return redirect(url_for(".dashboard"))
+            flash(str(JOINED[invitation.role]), "success")
+            return redirect(url_for(FIRST_PAGES[invitation.role]))
         return render_template("reviews/join.html", invitation=invitation, form=form)
     form = RegistrationForm(data={"email": invitation.email})
     if form.validate_on_submit():
@@ -216,8 +231,8 @@ def join_pool(token):
             form.email.errors.append(str(error))
         else:
             login_user(user)
-            flash(_("Welcome to the reviewer pool, %(name)s.", name=user.name), "success")
-            return redirect(url_for(".dashboard"))
+            flash(str(WELCOMED[invitation.role]) % {"name": user.name}, "success")
+            return redirect(url_for(FIRST_PAGES[invitation.role]))
     return render_template("reviews/join.html", invitation=invitation, form=form)
 
 

@@ -1,8 +1,8 @@
-"""Pages of the mentoring area: the mentor's profile and availability, the mentor directory."""
+"""The mentor's side: profile and availability; and the mentor directory."""
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -30,9 +30,7 @@ from accelerator.mentoring.forms import (
     SlotPreviewForm,
 )
 from accelerator.mentoring.models import AvailabilityException, AvailabilityRule, MentorProfile
-
-bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
-bp.add_app_template_global(policies, "mentoring_policy")
+from accelerator.mentoring.views import bp
 
 PREVIEW_DAYS = 14
 
