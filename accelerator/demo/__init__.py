@@ -8,6 +8,7 @@ from datetime import datetime
 
 from accelerator.demo.accounts import DEMO_ACCOUNTS, DEMO_ORGANISATIONS, seed_accounts
 from accelerator.demo.calls import seed_calls
+from accelerator.demo.mentoring import seed_mentoring
 from accelerator.demo.selection import seed_history
 from accelerator.extensions import db
 
@@ -18,5 +19,6 @@ def seed_demo(*, now: datetime) -> int:
     created = seed_accounts(now=now)
     created += seed_calls(now=now)
     created += seed_history(now=now)
+    created += seed_mentoring(now=now)
     db.session.commit()
     return created
