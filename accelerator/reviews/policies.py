@@ -30,4 +30,6 @@ def is_review_editable(call, now: datetime) -> bool:
 
 
 def can_declare_conflicts(user) -> bool:
-    return is_reviewer(user)
+    """Reviewers and mentors declare their conflicts of interest with organisations: a
+    declared conflict keeps a reviewer off its applications and a mentor off its projects."""
+    return is_reviewer(user) or (is_signed_in(user) and user.has_role(Role.MENTOR))

@@ -348,3 +348,20 @@ def test_project_and_mentor_pages_run_a_fixed_number_of_queries(
         assert client.get("/mentoring/sessions").status_code == 200
 
     assert (len(project_page), len(mentor_page)) == (13, 6)
+
+
+def test_mentor_declares_a_conflict_and_is_no_longer_suggested(client, setting):
+    project, mentor, member = setting
+    sign_in(client, mentor.user)
+
+    response = post_form(
+        client,
+        "/reviews/conflicts",
+        {"organisation": str(project.organisation_id), "reason": "I advise their board"},
+    )
+
+    assert response.status_code == 302
+    sign_in(client, member)
+    page = client.get(f"/mentoring/projects/{project.id}").get_data(as_text=True)
+    assert f"suggestion-{mentor.id}" not in page
+    assert client.get(booking_url(project, mentor)).status_code == 404
