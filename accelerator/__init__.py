@@ -69,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
     import accelerator.calls.models  # noqa: F401
     import accelerator.cohorts.models  # noqa: F401
     import accelerator.core.models  # noqa: F401
+    import accelerator.labs.models  # noqa: F401
     import accelerator.mentoring.models  # noqa: F401
     import accelerator.reviews.models  # noqa: F401
     import accelerator.selection.models  # noqa: F401

@@ -18,3 +18,14 @@ def releases_lock_on_refusal(service):
             raise
 
     return refusing
+
+
+def take_sqlite_write_lock() -> bool:
+    """On SQLite, takes the database's write lock now (BEGIN IMMEDIATE) rather than at the
+    first write, so that what the caller reads next cannot change before it commits; whether
+    it did (False elsewhere: PostgreSQL callers lock rows instead)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return False
+    db.session.rollback()  # nothing may be pending before the write lock is taken
+    db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    return True

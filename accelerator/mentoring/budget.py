@@ -17,6 +17,7 @@ from accelerator.accounts.models import User
 from accelerator.cohorts.models import Project
 from accelerator.core.audit import record_audit
 from accelerator.core.clock import as_madrid
+from accelerator.core.durations import hours
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
 from accelerator.extensions import db
@@ -58,12 +59,6 @@ class Usage:
     @property
     def left_hours(self) -> Decimal:
         return hours(self.left_minutes)
-
-
-def hours(minutes: int) -> Decimal:
-    """Minutes as hours with at most two decimals (90 → 1.5, 600 → 10), exact."""
-    value = (Decimal(minutes) / 60).quantize(Decimal("0.01"))
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def programme_year_of(moment: datetime) -> int:

@@ -9,21 +9,18 @@ others' committed work.
 
 from sqlalchemy import select
 
-from accelerator.cohorts.models import Project
+from accelerator.cohorts.locks import lock_project
+from accelerator.core.transactions import take_sqlite_write_lock
 from accelerator.extensions import db
 from accelerator.mentoring.models import MentorProfile
 
 
 def lock_booking(*, project_id: int | None, mentor_id: int) -> MentorProfile:
     """Serialises the bookings of the project and of the mentor until the caller commits."""
-    if _take_sqlite_write_lock():
+    if take_sqlite_write_lock():
         return db.session.get(MentorProfile, mentor_id, populate_existing=True)
     if project_id is not None:
-        db.session.execute(
-            select(Project.id)
-            .where(Project.id == project_id)
-            .with_for_update(of=Project, key_share=True)
-        )
+        lock_project(project_id)
     return db.session.scalars(
         select(MentorProfile)
         .where(MentorProfile.id == mentor_id)
@@ -35,11 +32,3 @@ def lock_booking(*, project_id: int | None, mentor_id: int) -> MentorProfile:
 def lock_mentor(mentor_id: int) -> MentorProfile:
     """Serialises the bookings of the mentor until the caller commits or rolls back."""
     return lock_booking(project_id=None, mentor_id=mentor_id)
-
-
-def _take_sqlite_write_lock() -> bool:
-    if db.session.get_bind().dialect.name != "sqlite":
-        return False
-    db.session.rollback()  # nothing may be pending before the write lock is taken
-    db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-    return True

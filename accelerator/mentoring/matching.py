@@ -22,9 +22,9 @@ from accelerator.applications.enums import DevelopmentStage
 from accelerator.applications.models import Application
 from accelerator.cohorts.models import Project
 from accelerator.core.clock import MADRID, as_madrid
+from accelerator.core.durations import hours
 from accelerator.core.errors import DomainError
 from accelerator.extensions import db
-from accelerator.mentoring.budget import hours
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from accelerator.mentoring.queries import mentor_directory

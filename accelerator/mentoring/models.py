@@ -266,11 +266,17 @@ class MentoringBudget(db.Model):
 
 
 class CalendarFeed(db.Model):
-    """The secret address of a mentor's or a project's calendar; revoking replaces the token."""
+    """The secret address of a mentor's, a project's or a lab resource's calendar; revoking
+    replaces the token. A project's feed holds its mentoring sessions and lab bookings."""
 
     __tablename__ = "calendar_feeds"
     __table_args__ = (
-        CheckConstraint("(mentor_id IS NULL) <> (project_id IS NULL)", name="mentor_or_project"),
+        CheckConstraint(
+            "(CASE WHEN mentor_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN project_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN resource_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_owner",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -280,5 +286,8 @@ class CalendarFeed(db.Model):
     )
     project_id: Mapped[int | None] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), unique=True
+    )
+    resource_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lab_resources.id", ondelete="CASCADE"), unique=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -18,8 +18,9 @@ from accelerator.accounts.models import User
 from accelerator.applications.models import Application
 from accelerator.cohorts.enums import ProjectStatus
 from accelerator.cohorts.models import Project
+from accelerator.core.durations import hours
 from accelerator.extensions import db
-from accelerator.mentoring.budget import Usage, hours, usage_by_project
+from accelerator.mentoring.budget import Usage, usage_by_project
 from accelerator.mentoring.enums import HOLDING_STATUSES, TOPIC_TAGS, SessionStatus
 from accelerator.mentoring.models import (
     MentorExpertise,

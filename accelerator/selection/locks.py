@@ -7,14 +7,13 @@ PostgreSQL locks the programme row; SQLite has one writer, so the write lock is 
 from sqlalchemy import select
 
 from accelerator.calls.models import Programme
+from accelerator.core.transactions import take_sqlite_write_lock
 from accelerator.extensions import db
 
 
 def lock_programme(programme_id: int) -> Programme:
     """Serialises the decisions and publications of the programme until the caller commits."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.rollback()  # nothing may be pending before the write lock is taken
-        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    if take_sqlite_write_lock():
         return db.session.get(Programme, programme_id)
     return db.session.scalars(
         select(Programme)
