@@ -89,25 +89,22 @@ class Suggestion:
         return f"{known}, {free}" if known else free
 
 
-def needs_of(project: Project) -> Needs:
-    row = db.session.execute(
-        select(Application.mentoring_topics, Application.development_stage).where(
-            Application.id == project.application_id
-        )
-    ).one()
-    asked = frozenset(row.mentoring_topics or [])
+def needs_of(project: Project, application: Application) -> Needs:
+    """What the project asked for in its application, and what its stage and product call for."""
+    asked = frozenset(application.mentoring_topics or [])
     return Needs(
         asked_topics=asked,
-        stage_topics=frozenset(STAGE_TOPICS.get(row.development_stage, ())) - asked,
+        stage_topics=frozenset(STAGE_TOPICS.get(application.development_stage, ())) - asked,
         class_tag=f"class:{project.atmp_class.value}" if project.atmp_class else None,
         area_tag=f"area:{project.therapeutic_area.value}" if project.therapeutic_area else None,
     )
 
 
 def suggest_mentors(project: Project, *, now: datetime) -> list[Suggestion]:
+    """Needs project.application loaded (see queries.project_with_application)."""
     """Every mentor without a conflict who knows at least one of the project's needs and has
     time free this month, best fit first, then most free hours, then by name."""
-    needs = needs_of(project)
+    needs = needs_of(project, project.application)
     conflicted = conflicts_with_project(project, mentors_of_ids=None)
     mentors = [
         mentor

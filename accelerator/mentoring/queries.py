@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from accelerator.accounts.enums import Role
 from accelerator.accounts.models import RoleGrant, User
+from accelerator.cohorts.models import Project
 from accelerator.mentoring.enums import HOLDING_STATUSES, Language
 from accelerator.mentoring.models import (
     AvailabilityException,
@@ -143,3 +144,8 @@ def sessions_of_mentor(mentor_id: int) -> Select:
         .where(MentoringSession.mentor_id == mentor_id)
         .order_by(MentoringSession.starts_at.desc(), MentoringSession.id)
     )
+
+
+def project_with_application(project_id: int) -> Select:
+    """A project with the application it came from (its mentoring needs), in one query."""
+    return select(Project).where(Project.id == project_id).options(joinedload(Project.application))

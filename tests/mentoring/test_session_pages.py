@@ -347,7 +347,7 @@ def test_project_and_mentor_pages_run_a_fixed_number_of_queries(
     with count_queries() as mentor_page:
         assert client.get("/mentoring/sessions").status_code == 200
 
-    assert (len(project_page), len(mentor_page)) == (13, 6)
+    assert (len(project_page), len(mentor_page)) == (12, 6)
 
 
 def test_mentor_declares_a_conflict_and_is_no_longer_suggested(client, setting):

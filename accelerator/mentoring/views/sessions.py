@@ -42,7 +42,7 @@ bp.add_app_template_filter(slot_value, "slot_value")
 @login_required
 def project(project_id):
     """The project's mentoring: hours against budget, suggested mentors, its sessions."""
-    the_project = _project_or_404(project_id)
+    the_project = _project_or_404(project_id, with_application=True)
     now = utcnow()
     feed = feeds.feed_of_project(the_project, by=current_user, now=now)  # may commit: first
     sessions = db.session.scalars(queries.sessions_of_project(the_project.id)).unique().all()
@@ -280,10 +280,13 @@ def feedback(session_id):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _project_or_404(project_id: int) -> Project:
+def _project_or_404(project_id: int, *, with_application: bool = False) -> Project:
     """Someone else's project is not found, so that ids reveal nothing."""
-    the_project = db.get_or_404(Project, project_id)
-    if not can_view_project(current_user, the_project):
+    if with_application:
+        the_project = db.session.scalar(queries.project_with_application(project_id))
+    else:
+        the_project = db.session.get(Project, project_id)
+    if the_project is None or not can_view_project(current_user, the_project):
         abort(404)
     return the_project
 
