@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "accelerator.selection.views:bp",
     "accelerator.cohorts.views:bp",
     "accelerator.mentoring.views:bp",
+    "accelerator.labs.views:bp",
 )
 
 

@@ -1,16 +1,25 @@
 """Form pieces shared by every area."""
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    Field,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     widgets,
 )
-from wtforms.validators import Optional, StopValidation
+from wtforms.validators import Optional, StopValidation, ValidationError
+
+from accelerator.core.clock import as_madrid, madrid_to_utc
+
+MADRID_MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
+# Years outside these are typing mistakes; refusing them keeps date arithmetic safe.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def choice_list(pairs) -> list[SelectChoice]:
@@ -68,3 +77,75 @@ class AuditFilterForm(FilterForm):
 
 class ButtonForm(FlaskForm):
     """A form that is only a button: its CSRF token is the whole point."""
+
+
+def madrid_moment(moment: datetime) -> str:
+    """A UTC instant as the Madrid "2026-03-11T10:00" that links and hidden fields carry."""
+    return as_madrid(moment).strftime(MADRID_MOMENT_FORMAT)
+
+
+def parse_madrid_moment(value: str | None) -> datetime | None:
+    """A Madrid "2026-03-11T10:00" as a naive wall-clock datetime; None when unreadable."""
+    try:
+        local = datetime.strptime((value or "").strip(), MADRID_MOMENT_FORMAT)  # noqa: DTZ007 -- Madrid wall-clock, converted by the caller
+    except ValueError:
+        return None
+    return local if FIRST_YEAR <= local.year <= LAST_YEAR else None
+
+
+class MadridMomentField(Field):
+    """A time sent as Madrid wall-clock "2026-03-11T10:00" (a slot's radio button, a hidden
+    field, a link); its data is the UTC instant. Any value may arrive: services decide whether
+    the time is possible.
+    """
+
+    # Pages draw their own inputs (radio buttons, links); not hidden, so that hidden_tag() does
+    # not add an empty copy that would be read first.
+    widget = widgets.TextInput()
+
+    def __init__(self, label=None, validators=None, *, unreadable=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.unreadable = unreadable or _l("This time cannot be read.")
+
+    def _value(self):
+        return madrid_moment(self.data) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            local = parse_madrid_moment(valuelist[0])
+            if local is None:
+                raise ValueError(self.unreadable)
+            self.data = madrid_to_utc(local)
+
+
+def after(other_name: str, message):
+    """A validator: this field's value comes after the other field's (when both are given)."""
+
+    def check(form, field):
+        other = form[other_name].data
+        if field.data is not None and other is not None and field.data <= other:
+            raise ValidationError(message)
+
+    return check
+
+
+def not_before(other_name: str, message):
+    """A validator: this field's value is the other field's or later (when both are given)."""
+
+    def check(form, field):
+        other = form[other_name].data
+        if field.data is not None and other is not None and field.data < other:
+            raise ValidationError(message)
+
+    return check
+
+
+def plausible_year(form, field):
+    """A validator: a date between FIRST_YEAR and LAST_YEAR (others are typing mistakes); a
+    refused date is cleared, since later checks compare with it."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        field.data = None
+        raise StopValidation(
+            _l("Enter a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+        )

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from accelerator.accounts import policies as account_policies
 from accelerator.core import policies as core_policies
 from accelerator.core.errors import NotAllowed
+from accelerator.core.forms import madrid_moment
 from accelerator.core.mail import send_queued_in_this_request
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,9 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value, style="medium": (
         format_date(value, style) if value else ""
     )
-    app.jinja_env.filters["time"] = lambda value: format_time(value, "short") if value else ""
+    app.jinja_env.filters["madrid_moment"] = madrid_moment
+    # 24-hour times ("14:30") in every language, as the programme's European users write them.
+    app.jinja_env.filters["time"] = lambda value: format_time(value, "HH:mm") if value else ""
     app.jinja_env.filters["timeleft"] = lambda delta: format_timedelta(delta, threshold=1)
 
 

@@ -11,11 +11,13 @@ from datetime import date, datetime, time
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
     column,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -271,7 +273,20 @@ class WaitlistEntry(db.Model):
     """Someone who wants a taken time of a resource, emailed once when it frees up."""
 
     __tablename__ = "lab_waitlist"
-    __table_args__ = (CheckConstraint("starts_at < ends_at", name="starts_before_ends"),)
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        # One waiting entry per person and time, even when they click twice at once.
+        Index(
+            "uq_lab_waitlist_waiting",
+            "resource_id",
+            "user_id",
+            "starts_at",
+            "ends_at",
+            unique=True,
+            sqlite_where=text("notified_at IS NULL"),
+            postgresql_where=text("notified_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_id: Mapped[int] = mapped_column(

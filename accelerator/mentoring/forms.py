@@ -1,12 +1,9 @@
 """Forms of the mentoring area: profile, availability, directory filters, sessions."""
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    Field,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -21,12 +18,18 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 from wtforms.widgets import HiddenInput
 
-from accelerator.core.clock import as_madrid, madrid_to_utc
-from accelerator.core.forms import FilterForm, MultiCheckboxField, choice_list, readable_number
+from accelerator.core.forms import (
+    FilterForm,
+    MadridMomentField,
+    MultiCheckboxField,
+    after,
+    choice_list,
+    not_before,
+    readable_number,
+)
 from accelerator.mentoring.enums import (
     ATMP_CLASS_TAGS,
     LANGUAGE_LABELS,
@@ -35,24 +38,6 @@ from accelerator.mentoring.enums import (
     TOPIC_TAGS,
     WEEKDAYS,
 )
-
-
-def _after(other_name: str, message):
-    def check(form, field):
-        other = form[other_name].data
-        if field.data is not None and other is not None and field.data <= other:
-            raise ValidationError(message)
-
-    return check
-
-
-def _not_before(other_name: str, message):
-    def check(form, field):
-        other = form[other_name].data
-        if field.data is not None and other is not None and field.data < other:
-            raise ValidationError(message)
-
-    return check
 
 
 def _tags(label, tags):
@@ -131,7 +116,7 @@ class AvailabilityRuleForm(FlaskForm):
         _l("Until (Madrid time)"),
         validators=[
             InputRequired(_l("Enter a time, as 13:00.")),
-            _after("starts_at", _l("The end must be after the start.")),
+            after("starts_at", _l("The end must be after the start.")),
         ],
     )
 
@@ -142,7 +127,7 @@ class AvailabilityExceptionForm(FlaskForm):
         _l("Last day away"),
         validators=[
             InputRequired(_l("Enter a date.")),
-            _not_before("first_day", _l("The last day cannot be before the first.")),
+            not_before("first_day", _l("The last day cannot be before the first.")),
         ],
     )
     note = StringField(
@@ -190,33 +175,7 @@ class MentorDirectoryFilterForm(FilterForm):
 
 # --- sessions ----------------------------------------------------------------------------
 
-MADRID_MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
 _AT_MOST_4000 = Length(max=4000, message=_l("At most %(max)d characters."))
-
-
-class MadridMomentField(Field):
-    """A start time sent as Madrid wall-clock "2026-03-10T10:00"; its data is the UTC instant.
-
-    The page offers the free slots as radio buttons, but any value may arrive: the booking
-    service decides whether the mentor is free then.
-    """
-
-    def _value(self):
-        return as_madrid(self.data).strftime(MADRID_MOMENT_FORMAT) if self.data else ""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0].strip():
-            try:
-                local = datetime.strptime(valuelist[0].strip(), MADRID_MOMENT_FORMAT)  # noqa: DTZ007 -- Madrid wall-clock, converted below
-            except ValueError as error:
-                raise ValueError(_l("Choose one of the listed times.")) from error
-            self.data = madrid_to_utc(local)
-
-
-def slot_value(moment) -> str:
-    """The value a slot's radio button sends."""
-    return as_madrid(moment).strftime(MADRID_MOMENT_FORMAT)
 
 
 class SlotLengthForm(FilterForm):
@@ -235,7 +194,9 @@ class SlotLengthForm(FilterForm):
 
 class BookingForm(FlaskForm):
     starts_at = MadridMomentField(
-        _l("Time (Madrid)"), validators=[InputRequired(_l("Choose one of the listed times."))]
+        _l("Time (Madrid)"),
+        validators=[InputRequired(_l("Choose one of the listed times."))],
+        unreadable=_l("Choose one of the listed times."),
     )
     # Hidden: the length chosen above the list of free times; its error shows next to that.
     length = IntegerField(
@@ -259,6 +220,7 @@ class ProposeTimeForm(FlaskForm):
     starts_at = MadridMomentField(
         _l("Another time (Madrid)"),
         validators=[InputRequired(_l("Choose one of the listed times."))],
+        unreadable=_l("Choose one of the listed times."),
     )
 
 

@@ -438,6 +438,13 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_lab_waitlist_resource_id"), ["resource_id"], unique=False
         )
+        batch_op.create_index(
+            "uq_lab_waitlist_waiting",
+            ["resource_id", "user_id", "starts_at", "ends_at"],
+            unique=True,
+            sqlite_where=sa.text("notified_at IS NULL"),
+            postgresql_where=sa.text("notified_at IS NULL"),
+        )
 
     with op.batch_alter_table("calendar_feeds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("resource_id", sa.Integer(), nullable=True))
@@ -485,6 +492,7 @@ def downgrade():
         batch_op.drop_column("resource_id")
 
     with op.batch_alter_table("lab_waitlist", schema=None) as batch_op:
+        batch_op.drop_index("uq_lab_waitlist_waiting")
         batch_op.drop_index(batch_op.f("ix_lab_waitlist_resource_id"))
 
     op.drop_table("lab_waitlist")

@@ -4,7 +4,7 @@ A new route without a row here fails `test_route_table_covers_every_registered_r
 """
 
 import re
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
 
 import pytest
@@ -22,6 +22,7 @@ from accelerator.cohorts.services import (
 )
 from accelerator.core.clock import utcnow
 from accelerator.extensions import db
+from accelerator.labs.models import Blackout, LabBooking, LabClosure, LabStaff
 from accelerator.mentoring.models import MentoringSession
 from accelerator.mentoring.services import (
     add_availability_exception,
@@ -31,6 +32,7 @@ from accelerator.mentoring.services import (
 from accelerator.reviews.assignment import assign_reviewer
 from tests.conftest import post_form, sign_in
 from tests.factories import PDF_BYTES, make_application, make_call, make_organisation, make_user
+from tests.labs.conftest import authorise, make_lab, make_resource, make_training
 
 ROLES = (
     "anonymous",
@@ -215,6 +217,44 @@ EXPECTED = {
     "/mentoring/report": (302, 403, 403, 403, 403, 403, 403, 200),
     "/mentoring/report.<any(csv, xlsx):file_format>": (302, 403, 403, 403, 403, 403, 403, 200),
     "/mentoring/projects/<int:project_id>/budget": (302, 403, 403, 403, 403, 403, 403, 302),
+    # Labs. The lab in the URL has the "lab_manager" column's user on its staff (and a second
+    # lab manager, whom the programme manager removes); the booking is the project's pending
+    # request for a resource that needs approval. Browsing and booking are for members of an
+    # organisation with a project (the rival's has none here); managing is for the lab's
+    # managers and programme managers; staff and quotas are the programme managers'.
+    "/labs/resources": (302, 200, 403, 403, 403, 403, 200, 200),
+    "/labs/resources/<int:resource_id>": (302, 200, 403, 403, 403, 403, 200, 200),
+    "/labs/resources/<int:resource_id>/book": (302, 200, 403, 403, 403, 403, 403, 403),
+    "/labs/resources/<int:resource_id>/waitlist": (302, 302, 403, 403, 403, 403, 403, 403),
+    "/labs/resources/<int:resource_id>/calendar/reset": (302, 403, 403, 403, 403, 403, 302, 302),
+    "/labs/bookings": (302, 200, 403, 200, 403, 403, 403, 403),
+    "/labs/bookings/<int:booking_id>": (302, 200, 404, 404, 404, 404, 200, 200),
+    "/labs/bookings/<int:booking_id>/cancel": (302, 302, 404, 404, 404, 404, 302, 302),
+    "/labs/bookings/<int:booking_id>/approve": (302, 403, 404, 404, 404, 404, 302, 302),
+    "/labs/bookings/<int:booking_id>/reject": (302, 403, 404, 404, 404, 404, 200, 200),
+    "/labs/bookings/<int:booking_id>/outcome": (302, 403, 404, 404, 404, 404, 200, 200),
+    "/labs/manage/queue": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/labs": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/labs/manage/labs/<int:lab_id>": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/labs/<int:lab_id>/hours": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/hours/<int:hours_id>/remove": (302, 403, 403, 403, 403, 403, 302, 302),
+    "/labs/manage/labs/<int:lab_id>/closures": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/closures/<int:closure_id>/remove": (302, 403, 403, 403, 403, 403, 302, 302),
+    "/labs/manage/labs/<int:lab_id>/blackouts": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/blackouts/<int:blackout_id>/remove": (302, 403, 403, 403, 403, 403, 302, 302),
+    "/labs/manage/labs/<int:lab_id>/staff": (302, 403, 403, 403, 403, 403, 403, 200),
+    "/labs/manage/staff/<int:staff_id>/remove": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/labs/manage/labs/<int:lab_id>/resources/new": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/resources/<int:resource_id>/edit": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/labs/<int:lab_id>/trainings": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/labs/<int:lab_id>/authorisations": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/manage/authorisations/<int:authorisation_id>/remove": (
+        (302, 403, 403, 403, 403, 403, 302, 302)
+    ),
+    "/labs/report": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/report.<any(csv, xlsx):file_format>": (302, 403, 403, 403, 403, 403, 200, 200),
+    "/labs/quotas": (302, 403, 403, 403, 403, 403, 403, 200),
 }
 
 # The same rules with ids that do not exist: a 404 only once the policy would allow it.
@@ -312,6 +352,31 @@ EXPECTED_FOR_MISSING_OBJECT = {
         (302, 404, 404, 404, 404, 404, 404, 404)
     ),
     "/mentoring/projects/<int:project_id>/budget": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/labs/resources/<int:resource_id>": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/resources/<int:resource_id>/book": (302, 403, 403, 403, 403, 403, 403, 403),
+    "/labs/resources/<int:resource_id>/waitlist": (302, 403, 403, 403, 403, 403, 403, 403),
+    "/labs/resources/<int:resource_id>/calendar/reset": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/bookings/<int:booking_id>": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/labs/bookings/<int:booking_id>/cancel": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/labs/bookings/<int:booking_id>/approve": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/labs/bookings/<int:booking_id>/reject": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/labs/bookings/<int:booking_id>/outcome": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/labs/manage/labs/<int:lab_id>": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/labs/<int:lab_id>/hours": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/hours/<int:hours_id>/remove": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/labs/<int:lab_id>/closures": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/closures/<int:closure_id>/remove": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/labs/<int:lab_id>/blackouts": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/blackouts/<int:blackout_id>/remove": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/labs/<int:lab_id>/staff": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/labs/manage/staff/<int:staff_id>/remove": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/labs/manage/labs/<int:lab_id>/resources/new": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/resources/<int:resource_id>/edit": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/labs/<int:lab_id>/trainings": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/labs/<int:lab_id>/authorisations": (302, 403, 403, 403, 403, 403, 404, 404),
+    "/labs/manage/authorisations/<int:authorisation_id>/remove": (
+        (302, 403, 403, 403, 403, 403, 404, 404)
+    ),
 }
 
 # What a POST-only route receives (a function when each post needs a fresh file); GET-able
@@ -354,6 +419,22 @@ POSTED = {
     "/mentoring/calendar/mentor/reset": {},
     "/mentoring/projects/<int:project_id>/calendar/reset": {},
     "/mentoring/projects/<int:project_id>/budget": {"year": "2026", "hours": "12.5"},
+    "/labs/resources/<int:resource_id>/waitlist": {},
+    "/labs/resources/<int:resource_id>/calendar/reset": {},
+    "/labs/bookings/<int:booking_id>/cancel": {},
+    "/labs/bookings/<int:booking_id>/approve": {},
+    "/labs/bookings/<int:booking_id>/reject": {},
+    "/labs/bookings/<int:booking_id>/outcome": {},
+    "/labs/manage/labs": {},
+    "/labs/manage/labs/<int:lab_id>/hours": {},
+    "/labs/manage/hours/<int:hours_id>/remove": {},
+    "/labs/manage/labs/<int:lab_id>/closures": {},
+    "/labs/manage/closures/<int:closure_id>/remove": {},
+    "/labs/manage/labs/<int:lab_id>/blackouts": {},
+    "/labs/manage/blackouts/<int:blackout_id>/remove": {},
+    "/labs/manage/staff/<int:staff_id>/remove": {},
+    "/labs/manage/labs/<int:lab_id>/authorisations": {},
+    "/labs/manage/authorisations/<int:authorisation_id>/remove": {},
 }
 
 MISSING_ID = 999_999
@@ -516,6 +597,53 @@ def _mentor_space(mentor, project_id):
     }
 
 
+def _lab_space(project_id, lab_manager):
+    """A lab (open on weekdays, with a closure and a future blackout) with the lab manager and
+    a second one on its staff, a resource needing approval with a required training and an
+    authorisation, and the project's pending booking of it in two weeks."""
+    lab = make_lab(name="Route table lab")
+    if lab_manager is not None:
+        db.session.add(LabStaff(lab_id=lab.id, user_id=lab_manager.id, attached_at=utcnow()))
+    second = make_user(Role.LAB_MANAGER, email="second@labs.example.net")
+    staff = LabStaff(lab_id=lab.id, user_id=second.id, attached_at=utcnow())
+    closure = LabClosure(lab_id=lab.id, first_day=date(2099, 12, 24), last_day=date(2099, 12, 26))
+    blackout = Blackout(
+        lab_id=lab.id,
+        starts_at=datetime(2099, 6, 1, 8, tzinfo=UTC),
+        ends_at=datetime(2099, 6, 1, 12, tzinfo=UTC),
+        reason="Maintenance",
+        created_at=utcnow(),
+    )
+    db.session.add_all([staff, closure, blackout])
+    db.session.commit()
+    training = make_training(lab, "Grade B gowning")
+    resource = make_resource(lab, trainings=[training], needs_approval=True)
+    authorisation = authorise(second, training)
+    starts_at = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=14)
+    booking = LabBooking(
+        resource_id=resource.id,
+        project_id=project_id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        year=starts_at.year,
+        quarter=(starts_at.month - 1) // 3 + 1,
+        purpose="Route table",
+        created_at=utcnow(),
+    )
+    db.session.add(booking)
+    db.session.commit()
+    return {
+        "lab_id": lab.id,
+        "hours_id": lab.opening_hours[0].id,
+        "closure_id": closure.id,
+        "blackout_id": blackout.id,
+        "staff_id": staff.id,
+        "resource_id": resource.id,
+        "authorisation_id": authorisation.id,
+        "booking_id": booking.id,
+    }
+
+
 def test_route_table_covers_every_registered_rule(app):
     rules = {rule.rule for rule in _rules(app)}
 
@@ -539,6 +667,7 @@ def test_route_answers_each_role_as_the_table_says(app, role):
         **_project_space(app, target),
     }
     ids |= _mentor_space(mentor, ids["project_id"])
+    ids |= _lab_space(ids["project_id"], user if role == "lab_manager" else None)
 
     actual = _statuses(app, ids, user)
 
@@ -567,6 +696,14 @@ def test_route_with_missing_object_answers_each_role_as_the_table_says(app, role
             "exception_id",
             "mentor_id",
             "session_id",
+            "lab_id",
+            "hours_id",
+            "closure_id",
+            "blackout_id",
+            "staff_id",
+            "resource_id",
+            "authorisation_id",
+            "booking_id",
         ),
         MISSING_ID,
     )

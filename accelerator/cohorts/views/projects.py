@@ -17,6 +17,8 @@ from accelerator.core.clock import as_madrid, utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
 from accelerator.extensions import db
+from accelerator.labs.quota import quarter_of
+from accelerator.labs.report import lab_hours_of_project, quarter_label
 from accelerator.mentoring.budget import programme_year_of, usage_of
 
 
@@ -37,6 +39,7 @@ def show(project_id):
     project = _viewable(project_id)
     now = utcnow()
     mentoring_year = programme_year_of(now)
+    lab_year, lab_quarter = quarter_of(now)
     return render_template(
         "cohorts/project.html",
         project=project,
@@ -47,6 +50,8 @@ def show(project_id):
         editable=policies.can_edit_project(current_user, project),
         mentoring_year=mentoring_year,
         mentoring=usage_of(project.id, mentoring_year),
+        lab_quarter=quarter_label(lab_year, lab_quarter),
+        lab_hours=lab_hours_of_project(project.id, year=lab_year, quarter=lab_quarter),
     )
 
 

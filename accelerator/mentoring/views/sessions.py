@@ -26,14 +26,10 @@ from accelerator.mentoring.forms import (
     OutcomeForm,
     ProposeTimeForm,
     SlotLengthForm,
-    slot_value,
 )
 from accelerator.mentoring.matching import conflicts_with_project, suggest_mentors
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from accelerator.mentoring.views import bp
-
-bp.add_app_template_filter(slot_value, "slot_value")
-
 
 # --- the project's side ------------------------------------------------------------------
 
