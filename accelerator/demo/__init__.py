@@ -8,6 +8,7 @@ from datetime import datetime
 
 from accelerator.demo.accounts import DEMO_ACCOUNTS, DEMO_ORGANISATIONS, seed_accounts
 from accelerator.demo.calls import seed_calls
+from accelerator.demo.labs import seed_labs
 from accelerator.demo.mentoring import seed_mentoring
 from accelerator.demo.selection import seed_history
 from accelerator.extensions import db
@@ -20,5 +21,6 @@ def seed_demo(*, now: datetime) -> int:
     created += seed_calls(now=now)
     created += seed_history(now=now)
     created += seed_mentoring(now=now)
+    created += seed_labs(now=now)
     db.session.commit()
     return created

@@ -7,13 +7,29 @@ from sqlalchemy.orm import joinedload
 
 from accelerator.accounts.enums import Role
 from accelerator.accounts.models import User
-from accelerator.core.clock import utcnow
+from accelerator.core.clock import as_madrid, utcnow
 from accelerator.core.models import AuditEntry
 from accelerator.demo import DEMO_ACCOUNTS
 from accelerator.demo.accounts import DEMO_MEMBERS
 from accelerator.demo.calls import DEMO_APPLICATIONS
+from accelerator.demo.labs import DEMO_BOOKINGS, DEMO_RESOURCES, LAB_MANAGER
 from accelerator.demo.mentoring import DEMO_MENTORS, DEMO_SESSIONS, MENTOR_PASSWORD
 from accelerator.extensions import db
+from accelerator.labs.enums import (
+    EXPIRY_WARNING_DAYS,
+    BookingStatus,
+    CleanroomGrade,
+    ResourceKind,
+)
+from accelerator.labs.models import (
+    Authorisation,
+    Blackout,
+    Lab,
+    LabBooking,
+    LabClosure,
+    LabStaff,
+    Resource,
+)
 from accelerator.mentoring.enums import SessionStatus, Side
 from accelerator.mentoring.models import (
     AvailabilityException,
@@ -81,7 +97,7 @@ def test_seed_demo_run_twice_creates_nothing_the_second_time(app, run_command):
 
     second = run_command(app, "seed-demo")
 
-    assert (first.exit_code, first.output) == (0, "Demo data ready (37 new records).\n")
+    assert (first.exit_code, first.output) == (0, "Demo data ready (83 new records).\n")
     assert (second.exit_code, second.output) == (0, "Demo data ready (0 new records).\n")
     assert _row_counts() == counts_after_first
     assert counts_after_first["users"] == len(DEMO_ACCOUNTS) + len(DEMO_MEMBERS) + 4
@@ -91,6 +107,11 @@ def test_seed_demo_run_twice_creates_nothing_the_second_time(app, run_command):
     assert counts_after_first["projects"] == len(DEMO_APPLICATIONS)
     assert counts_after_first["mentor_profiles"] == 4
     assert counts_after_first["mentoring_sessions"] == len(DEMO_SESSIONS) == 8
+    assert counts_after_first["labs"] == 2
+    assert counts_after_first["lab_resources"] == len(DEMO_RESOURCES) == 8
+    assert counts_after_first["lab_trainings"] == 6
+    assert counts_after_first["lab_authorisations"] == 11
+    assert counts_after_first["lab_bookings"] == len(DEMO_BOOKINGS) == 14
 
 
 def test_seed_demo_manager_signs_in_through_the_login_form(app, client, run_command):
@@ -188,3 +209,168 @@ def test_seed_demo_mentor_signs_in_through_the_login_form(app, client, run_comma
     assert (response.status_code, response.headers["Location"]) == (302, "/dashboard")
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert f"Welcome, {DEMO_MENTORS[0].name}." in dashboard
+
+
+def test_seed_demo_labs_have_hours_closures_a_blackout_and_the_demo_lab_manager(app, run_command):
+    run_command(app, "seed-demo")
+
+    labs = db.session.scalars(select(Lab).order_by(Lab.name)).all()
+    assert [lab.name for lab in labs] == ["Barcelona Science Park", "Leitat"]
+    science_park, leitat = labs
+    assert "Baldiri Reixac 4–8" in science_park.address
+    assert "Terrassa" in leitat.address
+    assert all(lab.contact_email for lab in labs)
+
+    def hours(lab):
+        return [
+            (hours.weekday, f"{hours.opens_at:%H:%M}–{hours.closes_at:%H:%M}")
+            for hours in lab.opening_hours
+        ]
+
+    assert hours(leitat) == [
+        *((weekday, "08:00–20:00") for weekday in range(5)),
+        (5, "09:00–14:00"),
+    ]
+    assert hours(science_park) == [
+        *((weekday, "08:00–20:00") for weekday in range(4)),
+        (4, "08:00–15:00"),
+    ]
+    today = as_madrid(utcnow()).date()
+    closures = db.session.scalars(select(LabClosure).order_by(LabClosure.lab_id)).all()
+    assert [closure.lab_id for closure in closures] == [leitat.id, science_park.id]
+    assert all(today < closure.first_day == closure.last_day for closure in closures)
+    assert closures[1].reason == "La Mercè, Barcelona's local holiday"
+    assert f"{closures[1].first_day:%m-%d}" == "09-24"
+    [blackout] = db.session.scalars(select(Blackout)).all()
+    cytometer = db.session.get(Resource, blackout.resource_id)
+    assert (cytometer.name, blackout.lab_id) == ("Flow cytometer (BD FACSymphony)", science_park.id)
+    starts = as_madrid(blackout.starts_at)
+    assert (starts.month - today.month) % 12 == 1
+    assert (starts.weekday(), f"{starts:%H:%M}") == (0, "08:00")
+    assert blackout.reason == "Annual service visit by BD Biosciences"
+    manager = _user(LAB_MANAGER)
+    assert manager.roles == {Role.LAB_MANAGER}
+    staff = db.session.scalars(select(LabStaff).order_by(LabStaff.lab_id)).all()
+    assert [(member.lab_id, member.user_id) for member in staff] == [
+        (leitat.id, manager.id),
+        (science_park.id, manager.id),
+    ]
+
+
+def test_seed_demo_resources_have_attributes_and_required_trainings(app, run_command):
+    run_command(app, "seed-demo")
+
+    resources = db.session.scalars(
+        select(Resource).join(Resource.lab).order_by(Lab.name, Resource.name)
+    ).all()
+    assert [(resource.lab.name, resource.name) for resource in resources] == [
+        ("Barcelona Science Park", "Bioreactor (Xcellerex 50 L)"),
+        ("Barcelona Science Park", "Cell culture suite CC-2"),
+        ("Barcelona Science Park", "Flow cytometer (BD FACSymphony)"),
+        ("Barcelona Science Park", "Grade D clean room"),
+        ("Leitat", "Cryostorage rack"),
+        ("Leitat", "GMP clean room B1"),
+        ("Leitat", "QC analytics lab"),
+        ("Leitat", "Viral vector suite"),
+    ]
+    clean_room = resources[5]
+    assert (
+        clean_room.kind,
+        clean_room.cleanroom_grade,
+        clean_room.containment_level,
+        clean_room.gmp_certified,
+        clean_room.booking_step_minutes,
+        clean_room.minimum_minutes,
+        clean_room.maximum_minutes,
+        clean_room.minimum_notice_hours,
+        clean_room.needs_approval,
+        clean_room.hourly_rate_cents,
+    ) == (ResourceKind.GMP_CLEAN_ROOM, CleanroomGrade.B, 2, True, 30, 120, 480, 48, True, 25_000)
+    assert [training.name for training in clean_room.required_trainings] == [
+        "BSL-2 induction",
+        "Grade B gowning",
+    ]
+    assert all(training.lab_id == clean_room.lab_id for training in clean_room.required_trainings)
+    cytometer = resources[2]
+    assert (cytometer.needs_approval, cytometer.booking_step_minutes) == (False, 60)
+    assert [training.name for training in cytometer.required_trainings] == [
+        "Flow cytometer operation"
+    ]
+    assert {resource.cleanroom_grade for resource in resources} == set(CleanroomGrade) - {
+        CleanroomGrade.A
+    }
+    assert sum(1 for resource in resources if resource.required_trainings) == 7
+    assert all(resource.hourly_rate_cents > 0 for resource in resources)
+
+
+def test_seed_demo_authorisations_include_one_expiring_soon_and_one_expired(app, run_command):
+    run_command(app, "seed-demo")
+    today = as_madrid(utcnow()).date()
+
+    authorisations = db.session.scalars(select(Authorisation)).all()
+    expiring = [
+        authorisation
+        for authorisation in authorisations
+        if today <= authorisation.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS)
+    ]
+    expired = [
+        authorisation for authorisation in authorisations if authorisation.expires_on < today
+    ]
+
+    assert [(a.user.email, a.training.name) for a in expiring] == [
+        ("ines@neurogene.example.org", "BSL-2 induction")
+    ]
+    assert [(a.user.email, a.training.name) for a in expired] == [
+        ("marc@ocucell.example.org", "Flow cytometer operation")
+    ]
+    manager = _user(LAB_MANAGER)
+    assert all(a.recorded_by_id == manager.id for a in authorisations)
+    assert all(a.user.organisation_id is not None for a in authorisations)
+    assert all(a.granted_on < a.expires_on for a in authorisations)
+
+
+def test_seed_demo_bookings_are_in_every_state_and_follow_the_rules(app, run_command):
+    before = utcnow()
+    run_command(app, "seed-demo")
+    after = utcnow()
+
+    bookings = db.session.scalars(
+        select(LabBooking)
+        .options(
+            joinedload(LabBooking.resource),
+            joinedload(LabBooking.project),
+            joinedload(LabBooking.operator),
+        )
+        .order_by(LabBooking.starts_at)
+    ).all()
+    by_status = {}
+    for booking in bookings:
+        by_status.setdefault(booking.status, []).append(booking)
+    assert {status: len(found) for status, found in by_status.items()} == {
+        BookingStatus.COMPLETED: 2,
+        BookingStatus.NO_SHOW: 1,
+        BookingStatus.APPROVED: 5,
+        BookingStatus.PENDING: 4,
+        BookingStatus.REJECTED: 1,
+        BookingStatus.CANCELLED: 1,
+    }
+    manager = _user(LAB_MANAGER)
+    for booking in bookings:
+        assert booking.operator.organisation_id == booking.project.organisation_id
+        assert booking.created_at <= after
+        assert booking.purpose != ""
+    for used in by_status[BookingStatus.COMPLETED] + by_status[BookingStatus.NO_SHOW]:
+        assert used.ends_at < before
+        assert used.decided_by_id == manager.id
+    for held in by_status[BookingStatus.APPROVED] + by_status[BookingStatus.PENDING]:
+        assert held.starts_at > before
+    assert all(b.resource.needs_approval for b in by_status[BookingStatus.PENDING])
+    # approved by the lab manager, or at once by a resource that needs no approval
+    assert sorted(
+        (b.resource.needs_approval, b.decided_by_id) for b in by_status[BookingStatus.APPROVED]
+    ) == [(False, None), (False, None), (True, manager.id), (True, manager.id), (True, manager.id)]
+    [rejected] = by_status[BookingStatus.REJECTED]
+    assert rejected.rejection_reason.startswith("Our biosafety officer")
+    [cancelled] = by_status[BookingStatus.CANCELLED]
+    assert cancelled.created_at < cancelled.cancelled_at < cancelled.starts_at
+    assert cancelled.cancelled_by_id == cancelled.booked_by_id
