@@ -14,10 +14,9 @@ from sqlalchemy.orm import joinedload, lazyload
 from accelerator.accounts.models import User
 from accelerator.core.policies import require
 from accelerator.extensions import db
-from accelerator.labs import policies
-from accelerator.labs.booking import is_lab_staff
 from accelerator.labs.enums import HOLDING_STATUSES, BookingStatus
 from accelerator.labs.models import LabBooking, Resource
+from accelerator.labs.staff import can_manage
 from accelerator.mentoring.models import CalendarFeed
 
 # Completed bookings stay in the feeds this long, as held mentoring sessions do.
@@ -27,8 +26,7 @@ COMPLETED_SHOWN_FOR = timedelta(days=90)
 def can_use_resource_feed(user: User, resource: Resource) -> bool:
     """A resource's calendar names the projects that book it: its lab's staff and programme
     managers see and reset its address."""
-    is_staff = policies.is_lab_manager(user) and is_lab_staff(user, resource)
-    return policies.can_manage_lab(user, is_staff=is_staff)
+    return can_manage(user, resource.lab_id)
 
 
 def feed_of_resource(resource: Resource, *, by: User, now: datetime) -> CalendarFeed:

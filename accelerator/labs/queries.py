@@ -157,7 +157,7 @@ def waiting_entry(
     )
 
 
-# --- the labs' management (services.py and views/admin.py) -------------------------------
+# --- the labs' management (services/ and views/admin_*.py) ------------------------------
 
 
 def staff_membership(lab_id: int, user_id: int) -> Select:
@@ -168,7 +168,7 @@ def managed_labs(user_id: int | None) -> Select:
     """Every lab by name (user_id None: a programme manager's view), or the user's labs."""
     query = select(Lab).options(lazyload(Lab.opening_hours)).order_by(Lab.name, Lab.id)
     if user_id is not None:
-        query = query.where(Lab.id.in_(select(LabStaff.lab_id).where(LabStaff.user_id == user_id)))
+        query = query.where(Lab.id.in_(lab_ids_staffed_by(user_id)))
     return query
 
 

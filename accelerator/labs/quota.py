@@ -5,6 +5,7 @@ bookings count, and so do completed and no-show ones (the time was held); reject
 cancelled bookings count nothing.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,6 +56,59 @@ def quarter_of(moment: datetime) -> tuple[int, int]:
     return local.year, (local.month - 1) // 3 + 1
 
 
+@dataclass(frozen=True)
+class QuarterUsage:
+    """Some projects' quotas and counted booking minutes at the labs in one quarter, by (lab id,
+    project id), and the names of the labs where one of them has a quota or bookings."""
+
+    quotas: dict[tuple[int, int], int]
+    booked: dict[tuple[int, int], int]
+    lab_names: dict[int, str]
+
+    def of(self, lab_id: int, project_id: int) -> QuotaUsage:
+        """A project without a quota set at the lab has the default one."""
+        key = (lab_id, project_id)
+        return QuotaUsage(
+            quota_minutes=self.quotas.get(key, DEFAULT_QUARTER_QUOTA_MINUTES),
+            booked_minutes=self.booked.get(key, 0),
+        )
+
+
+def quarter_usage(project_ids: list[int], *, year: int, quarter: int) -> QuarterUsage:
+    """The projects' quotas and the minutes their bookings of the quarter hold (those in
+    COUNTING_STATUSES), with the labs' names: two queries whatever the number of bookings."""
+    quotas: dict[tuple[int, int], int] = {}
+    lab_names: dict[int, str] = {}
+    for lab_id, lab_name, project_id, minutes in db.session.execute(
+        select(LabQuota.lab_id, Lab.name, LabQuota.project_id, LabQuota.minutes_per_quarter)
+        .join(Lab, Lab.id == LabQuota.lab_id)
+        .where(LabQuota.project_id.in_(project_ids))
+    ):
+        quotas[(lab_id, project_id)] = minutes
+        lab_names[lab_id] = lab_name
+    booked: dict[tuple[int, int], int] = defaultdict(int)
+    for lab_id, lab_name, project_id, starts_at, ends_at in db.session.execute(
+        select(
+            Resource.lab_id,
+            Lab.name,
+            LabBooking.project_id,
+            LabBooking.starts_at,
+            LabBooking.ends_at,
+        )
+        .join(Resource, Resource.id == LabBooking.resource_id)
+        .join(Lab, Lab.id == Resource.lab_id)
+        .where(
+            LabBooking.project_id.in_(project_ids),
+            LabBooking.year == year,
+            LabBooking.quarter == quarter,
+            LabBooking.status.in_(COUNTING_STATUSES),
+        )
+    ):
+        booked[(lab_id, project_id)] += int((ends_at - starts_at).total_seconds() // 60)
+        lab_names[lab_id] = lab_name
+    return QuarterUsage(quotas=quotas, booked=dict(booked), lab_names=lab_names)
+
+
 def usage_by_lab_and_project(
     project_ids: list[int], *, year: int, quarter: int
 ) -> dict[tuple[int, int], QuotaUsage]:
@@ -63,32 +117,9 @@ def usage_by_lab_and_project(
     if not project_ids:
         return {}
     lab_ids = db.session.scalars(select(Lab.id)).all()
-    quotas = {
-        (row.lab_id, row.project_id): row.minutes_per_quarter
-        for row in db.session.execute(
-            select(LabQuota.lab_id, LabQuota.project_id, LabQuota.minutes_per_quarter).where(
-                LabQuota.project_id.in_(project_ids)
-            )
-        )
-    }
-    booked: dict[tuple[int, int], int] = {}
-    for row in db.session.execute(
-        select(Resource.lab_id, LabBooking.project_id, LabBooking.starts_at, LabBooking.ends_at)
-        .join(Resource, Resource.id == LabBooking.resource_id)
-        .where(
-            LabBooking.project_id.in_(project_ids),
-            LabBooking.year == year,
-            LabBooking.quarter == quarter,
-            LabBooking.status.in_(COUNTING_STATUSES),
-        )
-    ):
-        key = (row.lab_id, row.project_id)
-        booked[key] = booked.get(key, 0) + int((row.ends_at - row.starts_at).total_seconds() // 60)
+    usage = quarter_usage(project_ids, year=year, quarter=quarter)
     return {
-        (lab_id, project_id): QuotaUsage(
-            quota_minutes=quotas.get((lab_id, project_id), DEFAULT_QUARTER_QUOTA_MINUTES),
-            booked_minutes=booked.get((lab_id, project_id), 0),
-        )
+        (lab_id, project_id): usage.of(lab_id, project_id)
         for lab_id in lab_ids
         for project_id in project_ids
     }

@@ -12,7 +12,8 @@ from accelerator.core.models import AuditEntry
 from accelerator.demo import DEMO_ACCOUNTS
 from accelerator.demo.accounts import DEMO_MEMBERS
 from accelerator.demo.calls import DEMO_APPLICATIONS
-from accelerator.demo.labs import DEMO_BOOKINGS, DEMO_RESOURCES, LAB_MANAGER
+from accelerator.demo.lab_bookings_data import DEMO_BOOKINGS
+from accelerator.demo.labs_data import DEMO_RESOURCES, LAB_MANAGER
 from accelerator.demo.mentoring import DEMO_MENTORS, DEMO_SESSIONS, MENTOR_PASSWORD
 from accelerator.extensions import db
 from accelerator.labs.enums import (

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from accelerator.accounts.enums import Role
 from accelerator.extensions import db
-from accelerator.labs.booking import Request, book_resource
+from accelerator.labs.booking import book_resource
+from accelerator.labs.booking_rules import Request
 from accelerator.labs.enums import CleanroomGrade, ResourceKind
 from accelerator.labs.models import (
     Authorisation,

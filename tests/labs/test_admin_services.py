@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import event, func, select
 
 from accelerator.accounts.enums import Role
+from accelerator.core.clock import add_months
 from accelerator.core.errors import NotAllowed
 from accelerator.core.models import AuditEntry, OutboxMessage
 from accelerator.extensions import db
-from accelerator.labs import queries, services
+from accelerator.labs import queries
 from accelerator.labs.enums import BookingStatus, CleanroomGrade, ResourceKind
 from accelerator.labs.models import (
     Authorisation,
@@ -25,6 +26,53 @@ from accelerator.labs.models import (
     Resource,
     WaitlistEntry,
 )
+from accelerator.labs.services.labs_and_staff import (
+    AlreadyOnStaff,
+    LabDetails,
+    LabNameTaken,
+    NotALabManager,
+    attach_lab_manager,
+    create_lab,
+    detach_lab_manager,
+    update_lab,
+)
+from accelerator.labs.services.managing import DetailMissing
+from accelerator.labs.services.opening import (
+    BlackoutHitsBookings,
+    BlackoutInThePast,
+    ClosesNotAfterOpens,
+    EndNotAfterStart,
+    LastDayBeforeFirst,
+    OpeningHoursOverlap,
+    ReasonMissing,
+    ResourceNotInLab,
+    add_blackout,
+    add_closure,
+    add_opening_hours,
+    remove_closure,
+)
+from accelerator.labs.services.resources import (
+    BookingStepNotAllowed,
+    ContainmentLevelOutOfRange,
+    DurationLimitsOutOfOrder,
+    DurationOutOfRange,
+    NoticeOutOfRange,
+    RateOutOfRange,
+    ResourceAttributes,
+    ResourceNameTaken,
+    TrainingNotInLab,
+    create_resource,
+    update_resource,
+)
+from accelerator.labs.services.trainings import (
+    ExpiryBeforeGrant,
+    NoSuchPerson,
+    TrainingNameTaken,
+    ValidityOutOfRange,
+    add_training,
+    record_authorisation,
+)
+from accelerator.labs.staff import can_manage
 from tests.cohorts.conftest import make_project, member_of
 from tests.factories import make_user
 from tests.labs.conftest import (
@@ -47,7 +95,7 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def attributes(**changes) -> services.ResourceAttributes:
+def attributes(**changes) -> ResourceAttributes:
     values = {
         "name": "Clean room B2",
         "kind": ResourceKind.GMP_CLEAN_ROOM,
@@ -64,7 +112,7 @@ def attributes(**changes) -> services.ResourceAttributes:
         "active": True,
         "training_ids": (),
     }
-    return services.ResourceAttributes(**(values | changes))
+    return ResourceAttributes(**(values | changes))
 
 
 @pytest.fixture
@@ -92,8 +140,8 @@ def other_manager(app):
 
 
 def test_programme_manager_creates_a_lab_with_its_details(programme_manager):
-    lab = services.create_lab(
-        details=services.LabDetails(
+    lab = create_lab(
+        details=LabDetails(
             name=" Leitat ",
             address="C/ de la Innovació 2, Terrassa",
             contact_email="Labs@Leitat.org",
@@ -114,78 +162,74 @@ def test_programme_manager_creates_a_lab_with_its_details(programme_manager):
 
 def test_lab_manager_cannot_create_a_lab(manager):
     with pytest.raises(NotAllowed):
-        services.create_lab(details=services.LabDetails(name="Mine"), by=manager, now=NOW)
+        create_lab(details=LabDetails(name="Mine"), by=manager, now=NOW)
 
 
 def test_lab_with_a_taken_name_is_refused(lab, programme_manager):
-    with pytest.raises(services.LabNameTaken):
-        services.create_lab(
-            details=services.LabDetails(name="Leitat"), by=programme_manager, now=NOW
-        )
+    with pytest.raises(LabNameTaken):
+        create_lab(details=LabDetails(name="Leitat"), by=programme_manager, now=NOW)
 
     assert count(Lab) == 1
 
 
 def test_lab_manager_updates_their_lab_but_not_another(lab, manager, other_manager):
-    services.update_lab(
+    update_lab(
         lab,
-        details=services.LabDetails(name="Leitat", contact_phone="93 000 00 00"),
+        details=LabDetails(name="Leitat", contact_phone="93 000 00 00"),
         by=manager,
         now=NOW,
     )
 
     assert db.session.get(Lab, lab.id).contact_phone == "93 000 00 00"
     with pytest.raises(NotAllowed):
-        services.update_lab(
-            lab, details=services.LabDetails(name="Taken over"), by=other_manager, now=NOW
-        )
+        update_lab(lab, details=LabDetails(name="Taken over"), by=other_manager, now=NOW)
 
 
 def test_attached_lab_manager_manages_only_that_lab(lab, programme_manager):
     other_lab = make_lab(name="Barcelona Science Park")
     person = make_user(Role.LAB_MANAGER)
 
-    services.attach_lab_manager(lab, user=person, by=programme_manager, now=NOW)
+    attach_lab_manager(lab, user=person, by=programme_manager, now=NOW)
 
-    assert services.can_manage(person, lab.id) is True
-    assert services.can_manage(person, other_lab.id) is False
+    assert can_manage(person, lab.id) is True
+    assert can_manage(person, other_lab.id) is False
 
 
 def test_attaching_someone_without_the_lab_manager_role_is_refused(lab, programme_manager):
-    with pytest.raises(services.NotALabManager):
-        services.attach_lab_manager(lab, user=make_user(Role.MENTOR), by=programme_manager, now=NOW)
+    with pytest.raises(NotALabManager):
+        attach_lab_manager(lab, user=make_user(Role.MENTOR), by=programme_manager, now=NOW)
 
     assert count(LabStaff) == 0
 
 
 def test_attaching_a_lab_manager_twice_is_refused(lab, manager, programme_manager):
-    with pytest.raises(services.AlreadyOnStaff):
-        services.attach_lab_manager(lab, user=manager, by=programme_manager, now=NOW)
+    with pytest.raises(AlreadyOnStaff):
+        attach_lab_manager(lab, user=manager, by=programme_manager, now=NOW)
 
 
 def test_lab_manager_cannot_attach_staff(lab, manager):
     with pytest.raises(NotAllowed):
-        services.attach_lab_manager(lab, user=make_user(Role.LAB_MANAGER), by=manager, now=NOW)
+        attach_lab_manager(lab, user=make_user(Role.LAB_MANAGER), by=manager, now=NOW)
 
 
 def test_detached_lab_manager_no_longer_manages_the_lab(lab, manager, programme_manager):
     staff = db.session.scalar(select(LabStaff).where(LabStaff.user_id == manager.id))
 
-    services.detach_lab_manager(staff, by=programme_manager, now=NOW)
+    detach_lab_manager(staff, by=programme_manager, now=NOW)
 
-    assert services.can_manage(manager, lab.id) is False
+    assert can_manage(manager, lab.id) is False
 
 
 @pytest.mark.parametrize(
     "action",
     [
-        lambda lab, by: services.add_opening_hours(
+        lambda lab, by: add_opening_hours(
             lab, weekday=5, opens_at=time(9), closes_at=time(13), by=by, now=NOW
         ),
-        lambda lab, by: services.add_closure(
+        lambda lab, by: add_closure(
             lab, first_day=date(2026, 4, 6), last_day=date(2026, 4, 6), reason="", by=by, now=NOW
         ),
-        lambda lab, by: services.add_blackout(
+        lambda lab, by: add_blackout(
             lab,
             resource_id=None,
             starts_at=madrid(WEDNESDAY, 9),
@@ -195,8 +239,8 @@ def test_detached_lab_manager_no_longer_manages_the_lab(lab, manager, programme_
             by=by,
             now=NOW,
         ),
-        lambda lab, by: services.create_resource(lab, attributes=attributes(), by=by, now=NOW),
-        lambda lab, by: services.add_training(
+        lambda lab, by: create_resource(lab, attributes=attributes(), by=by, now=NOW),
+        lambda lab, by: add_training(
             lab, name="BSL-2 induction", validity_months=12, by=by, now=NOW
         ),
     ],
@@ -213,7 +257,7 @@ def test_applicant_is_refused_every_management_service(lab):
     applicant = member_of()
 
     with pytest.raises(NotAllowed):
-        services.add_training(lab, name="Gowning", validity_months=12, by=applicant, now=NOW)
+        add_training(lab, name="Gowning", validity_months=12, by=applicant, now=NOW)
 
 
 # --- opening hours and closures ----------------------------------------------------------
@@ -224,12 +268,8 @@ def test_opening_hours_may_have_two_windows_a_day(app, manager):
     db.session.add(LabStaff(lab_id=lab.id, user_id=manager.id, attached_at=NOW))
     db.session.commit()
 
-    services.add_opening_hours(
-        lab, weekday=0, opens_at=time(8), closes_at=time(14), by=manager, now=NOW
-    )
-    services.add_opening_hours(
-        lab, weekday=0, opens_at=time(15), closes_at=time(19), by=manager, now=NOW
-    )
+    add_opening_hours(lab, weekday=0, opens_at=time(8), closes_at=time(14), by=manager, now=NOW)
+    add_opening_hours(lab, weekday=0, opens_at=time(15), closes_at=time(19), by=manager, now=NOW)
 
     db.session.expire_all()
     windows = [(h.opens_at, h.closes_at) for h in db.session.get(Lab, lab.id).opening_hours]
@@ -237,22 +277,20 @@ def test_opening_hours_may_have_two_windows_a_day(app, manager):
 
 
 def test_opening_hours_closing_before_opening_are_refused(lab, manager):
-    with pytest.raises(services.ClosesNotAfterOpens, match="The lab must close after it opens."):
-        services.add_opening_hours(
-            lab, weekday=5, opens_at=time(14), closes_at=time(9), by=manager, now=NOW
-        )
+    with pytest.raises(ClosesNotAfterOpens, match="The lab must close after it opens."):
+        add_opening_hours(lab, weekday=5, opens_at=time(14), closes_at=time(9), by=manager, now=NOW)
 
 
 def test_overlapping_opening_hours_are_refused(lab, manager):
-    with pytest.raises(services.OpeningHoursOverlap, match="08:00–20:00"):
-        services.add_opening_hours(
+    with pytest.raises(OpeningHoursOverlap, match="08:00–20:00"):
+        add_opening_hours(
             lab, weekday=0, opens_at=time(19), closes_at=time(21), by=manager, now=NOW
         )
 
 
 def test_closure_ending_before_it_starts_is_refused(lab, manager):
-    with pytest.raises(services.LastDayBeforeFirst):
-        services.add_closure(
+    with pytest.raises(LastDayBeforeFirst):
+        add_closure(
             lab,
             first_day=date(2026, 4, 6),
             last_day=date(2026, 4, 3),
@@ -263,7 +301,7 @@ def test_closure_ending_before_it_starts_is_refused(lab, manager):
 
 
 def test_closure_is_added_and_removed(lab, manager):
-    closure = services.add_closure(
+    closure = add_closure(
         lab,
         first_day=date(2026, 4, 3),
         last_day=date(2026, 4, 6),
@@ -273,7 +311,7 @@ def test_closure_is_added_and_removed(lab, manager):
     )
     assert closure.reason == "Easter"
 
-    services.remove_closure(closure, by=manager, now=NOW)
+    remove_closure(closure, by=manager, now=NOW)
 
     assert db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all() == [
         "lab.closure_added",
@@ -307,7 +345,7 @@ def booked(lab):
 def blackout(
     lab, manager, *, confirm, resource_id=None, starts=9, ends=13, reason="Air handling repair"
 ):
-    return services.add_blackout(
+    return add_blackout(
         lab,
         resource_id=resource_id,
         starts_at=madrid(WEDNESDAY, starts),
@@ -322,7 +360,7 @@ def blackout(
 def test_blackout_over_bookings_lists_them_and_changes_nothing(lab, manager, booked):
     emails_before, audit_before = count(OutboxMessage), count(AuditEntry)
 
-    with pytest.raises(services.BlackoutHitsBookings) as refusal:
+    with pytest.raises(BlackoutHitsBookings) as refusal:
         blackout(lab, manager, confirm=False)
 
     listed = refusal.value.bookings
@@ -415,8 +453,8 @@ def test_blackout_next_to_bookings_is_added_without_confirmation(lab, manager, b
 @pytest.mark.parametrize(
     ("changes", "refusal"),
     [
-        ({"starts": 13, "ends": 9}, services.EndNotAfterStart),
-        ({"reason": "  "}, services.ReasonMissing),
+        ({"starts": 13, "ends": 9}, EndNotAfterStart),
+        ({"reason": "  "}, ReasonMissing),
     ],
 )
 def test_blackout_with_bad_times_or_no_reason_is_refused(lab, manager, changes, refusal):
@@ -427,8 +465,8 @@ def test_blackout_with_bad_times_or_no_reason_is_refused(lab, manager, changes, 
 
 
 def test_blackout_already_over_is_refused(lab, manager):
-    with pytest.raises(services.BlackoutInThePast):
-        services.add_blackout(
+    with pytest.raises(BlackoutInThePast):
+        add_blackout(
             lab,
             resource_id=None,
             starts_at=NOW - timedelta(days=2),
@@ -443,7 +481,7 @@ def test_blackout_already_over_is_refused(lab, manager):
 def test_blackout_of_another_labs_resource_is_refused(lab, manager):
     elsewhere = make_resource(make_lab(name="Elsewhere"))
 
-    with pytest.raises(services.ResourceNotInLab):
+    with pytest.raises(ResourceNotInLab):
         blackout(lab, manager, confirm=True, resource_id=elsewhere.id)
 
 
@@ -453,7 +491,7 @@ def test_blackout_of_another_labs_resource_is_refused(lab, manager):
 def test_resource_is_created_with_every_attribute(lab, manager):
     gowning = make_training(lab, "Grade B gowning")
 
-    resource = services.create_resource(
+    resource = create_resource(
         lab, attributes=attributes(training_ids=(gowning.id,)), by=manager, now=NOW
     )
 
@@ -492,11 +530,11 @@ def test_resource_is_created_with_every_attribute(lab, manager):
 
 def test_resource_is_updated_and_its_trainings_replaced(lab, manager):
     first, second = make_training(lab, "Gowning"), make_training(lab, "BSL-2 induction")
-    resource = services.create_resource(
+    resource = create_resource(
         lab, attributes=attributes(training_ids=(first.id,)), by=manager, now=NOW
     )
 
-    services.update_resource(
+    update_resource(
         resource,
         attributes=attributes(
             name="Clean room B2 (east)",
@@ -526,23 +564,23 @@ def test_resource_is_updated_and_its_trainings_replaced(lab, manager):
     [
         (
             {"minimum_hours": Decimal(4), "maximum_hours": Decimal(2)},
-            services.DurationLimitsOutOfOrder,
+            DurationLimitsOutOfOrder,
         ),
-        ({"minimum_hours": Decimal("0.75")}, services.DurationOutOfRange),
-        ({"maximum_hours": Decimal(25)}, services.DurationOutOfRange),
-        ({"minimum_hours": Decimal(0)}, services.DurationOutOfRange),
-        ({"hourly_rate": Decimal("-1")}, services.RateOutOfRange),
-        ({"hourly_rate": Decimal("1.005")}, services.RateOutOfRange),
-        ({"hourly_rate": Decimal("NaN")}, services.RateOutOfRange),
-        ({"booking_step_minutes": 20}, services.BookingStepNotAllowed),
-        ({"containment_level": 5}, services.ContainmentLevelOutOfRange),
-        ({"minimum_notice_hours": 721}, services.NoticeOutOfRange),
-        ({"name": "  "}, services.DetailMissing),
+        ({"minimum_hours": Decimal("0.75")}, DurationOutOfRange),
+        ({"maximum_hours": Decimal(25)}, DurationOutOfRange),
+        ({"minimum_hours": Decimal(0)}, DurationOutOfRange),
+        ({"hourly_rate": Decimal("-1")}, RateOutOfRange),
+        ({"hourly_rate": Decimal("1.005")}, RateOutOfRange),
+        ({"hourly_rate": Decimal("NaN")}, RateOutOfRange),
+        ({"booking_step_minutes": 20}, BookingStepNotAllowed),
+        ({"containment_level": 5}, ContainmentLevelOutOfRange),
+        ({"minimum_notice_hours": 721}, NoticeOutOfRange),
+        ({"name": "  "}, DetailMissing),
     ],
 )
 def test_resource_with_bad_attributes_is_refused(lab, manager, changes, refusal):
     with pytest.raises(refusal):
-        services.create_resource(lab, attributes=attributes(**changes), by=manager, now=NOW)
+        create_resource(lab, attributes=attributes(**changes), by=manager, now=NOW)
 
     assert count(Resource) == 0
 
@@ -550,8 +588,8 @@ def test_resource_with_bad_attributes_is_refused(lab, manager, changes, refusal)
 def test_resource_requiring_another_labs_training_is_refused(lab, manager):
     elsewhere = make_training(make_lab(name="Elsewhere"), "Gowning")
 
-    with pytest.raises(services.TrainingNotInLab):
-        services.create_resource(
+    with pytest.raises(TrainingNotInLab):
+        create_resource(
             lab, attributes=attributes(training_ids=(elsewhere.id,)), by=manager, now=NOW
         )
 
@@ -559,8 +597,8 @@ def test_resource_requiring_another_labs_training_is_refused(lab, manager):
 def test_resource_with_a_taken_name_is_refused(lab, manager):
     make_resource(lab, name="Clean room B2")
 
-    with pytest.raises(services.ResourceNameTaken):
-        services.create_resource(lab, attributes=attributes(), by=manager, now=NOW)
+    with pytest.raises(ResourceNameTaken):
+        create_resource(lab, attributes=attributes(), by=manager, now=NOW)
 
 
 # --- trainings and authorisations --------------------------------------------------------
@@ -569,20 +607,20 @@ def test_resource_with_a_taken_name_is_refused(lab, manager):
 def test_training_with_a_taken_name_is_refused(lab, manager):
     make_training(lab, "Grade B gowning")
 
-    with pytest.raises(services.TrainingNameTaken):
-        services.add_training(lab, name="Grade B gowning", validity_months=12, by=manager, now=NOW)
+    with pytest.raises(TrainingNameTaken):
+        add_training(lab, name="Grade B gowning", validity_months=12, by=manager, now=NOW)
 
 
 def test_training_valid_for_no_months_is_refused(lab, manager):
-    with pytest.raises(services.ValidityOutOfRange):
-        services.add_training(lab, name="Gowning", validity_months=0, by=manager, now=NOW)
+    with pytest.raises(ValidityOutOfRange):
+        add_training(lab, name="Gowning", validity_months=0, by=manager, now=NOW)
 
 
 def test_authorisation_expires_after_twelve_months_by_default(lab, manager):
-    training = services.add_training(lab, name="Gowning", validity_months=12, by=manager, now=NOW)
+    training = add_training(lab, name="Gowning", validity_months=12, by=manager, now=NOW)
     operator = member_of()
 
-    authorisation = services.record_authorisation(
+    authorisation = record_authorisation(
         training, email=operator.email.upper(), granted_on=TODAY, by=manager, now=NOW
     )
 
@@ -595,13 +633,13 @@ def test_authorisation_expires_after_twelve_months_by_default(lab, manager):
 
 
 def test_authorisation_lasts_the_trainings_validity_unless_an_expiry_is_given(lab, manager):
-    training = services.add_training(lab, name="BSL-2", validity_months=6, by=manager, now=NOW)
+    training = add_training(lab, name="BSL-2", validity_months=6, by=manager, now=NOW)
     operator = member_of()
 
-    by_validity = services.record_authorisation(
+    by_validity = record_authorisation(
         training, email=operator.email, granted_on=date(2026, 8, 31), by=manager, now=NOW
     )
-    given = services.record_authorisation(
+    given = record_authorisation(
         training,
         email=operator.email,
         granted_on=TODAY,
@@ -616,8 +654,8 @@ def test_authorisation_lasts_the_trainings_validity_unless_an_expiry_is_given(la
 def test_authorisation_expiring_before_the_training_is_refused(lab, manager):
     training = make_training(lab)
 
-    with pytest.raises(services.ExpiryBeforeGrant):
-        services.record_authorisation(
+    with pytest.raises(ExpiryBeforeGrant):
+        record_authorisation(
             training,
             email=member_of().email,
             granted_on=TODAY,
@@ -628,8 +666,8 @@ def test_authorisation_expiring_before_the_training_is_refused(lab, manager):
 
 
 def test_authorisation_for_an_unknown_email_is_refused(lab, manager):
-    with pytest.raises(services.NoSuchPerson):
-        services.record_authorisation(
+    with pytest.raises(NoSuchPerson):
+        record_authorisation(
             make_training(lab), email="nobody@example.org", granted_on=TODAY, by=manager, now=NOW
         )
 
@@ -638,7 +676,7 @@ def test_authorisation_for_an_unknown_email_is_refused(lab, manager):
 
 def test_authorisation_of_another_labs_training_is_refused_to_its_non_manager(lab, other_manager):
     with pytest.raises(NotAllowed):
-        services.record_authorisation(
+        record_authorisation(
             make_training(lab), email=member_of().email, granted_on=TODAY, by=other_manager, now=NOW
         )
 
@@ -662,6 +700,6 @@ def test_expiring_list_shows_one_expiring_in_ten_days_and_not_one_in_sixty(lab, 
 
 
 def test_authorisation_months_after_keeps_the_day_or_the_months_last(app):
-    assert services.months_after(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert services.months_after(date(2024, 2, 29), 12) == date(2025, 2, 28)
-    assert services.months_after(date(2026, 11, 15), 14) == date(2028, 1, 15)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2026, 11, 15), 14) == date(2028, 1, 15)

@@ -18,6 +18,12 @@ from accelerator.core.errors import DomainError, NotAllowed
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
 from accelerator.labs.booking import (
+    approve_booking,
+    cancel_booking,
+    record_outcome,
+    reject_booking,
+)
+from accelerator.labs.booking_rules import (
     BlackedOut,
     BookingOverlap,
     EndNotAfterStart,
@@ -30,10 +36,6 @@ from accelerator.labs.booking import (
     TooLittleNotice,
     TooLong,
     TooShort,
-    approve_booking,
-    cancel_booking,
-    record_outcome,
-    reject_booking,
 )
 from accelerator.labs.enums import BookingStatus
 from accelerator.labs.models import Blackout, LabBooking, LabClosure, Resource

@@ -22,7 +22,9 @@ from accelerator.extensions import db
 from accelerator.labs.enums import BookingStatus
 from accelerator.labs.models import Blackout, LabBooking, LabClosure
 from accelerator.labs.quota import quarter_of, set_quota
-from accelerator.labs.report import Period, Utilisation, lab_report
+from accelerator.labs.report.figures import Utilisation
+from accelerator.labs.report.periods import Period
+from accelerator.labs.report.utilisation import lab_report
 from tests.cohorts.conftest import field_errors, make_project, member_of, text_of
 from tests.conftest import sign_in
 from tests.factories import make_user

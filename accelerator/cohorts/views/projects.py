@@ -18,7 +18,8 @@ from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.labs.quota import quarter_of
-from accelerator.labs.report import lab_hours_of_project, quarter_label
+from accelerator.labs.report.lab_hours import lab_hours_of_project
+from accelerator.labs.report.periods import quarter_label
 from accelerator.mentoring.budget import programme_year_of, usage_of
 
 

@@ -7,4 +7,11 @@ from accelerator.labs import policies
 bp = Blueprint("labs", __name__, url_prefix="/labs")
 bp.add_app_template_global(policies, "lab_policy")
 
-from accelerator.labs.views import admin, bookings, feeds, reports, resources  # noqa: E402, F401
+from accelerator.labs.views import (  # noqa: E402, F401
+    admin_labs,
+    admin_resources,
+    bookings,
+    feeds,
+    reports,
+    resources,
+)

@@ -15,12 +15,12 @@ from accelerator.labs import policies, queries
 from accelerator.labs.booking import (
     approve_booking,
     cancel_booking,
-    is_lab_staff,
     record_outcome,
     reject_booking,
 )
 from accelerator.labs.enums import HOLDING_STATUSES, BookingStatus
 from accelerator.labs.forms.booking import CancelForm, OutcomeForm, RejectForm
+from accelerator.labs.staff import is_on_staff
 from accelerator.labs.views import bp
 
 
@@ -136,7 +136,7 @@ def _booking_or_404(booking_id: int):
     the_booking = db.session.scalars(queries.booking_with_parties(booking_id)).first()
     if the_booking is None:
         abort(404)
-    is_staff = policies.is_lab_manager(current_user) and is_lab_staff(current_user, the_booking)
+    is_staff = is_on_staff(current_user, the_booking.resource.lab_id)
     if not policies.can_view_booking(current_user, project=the_booking.project, is_staff=is_staff):
         abort(404)
     return the_booking, is_staff

@@ -14,15 +14,11 @@ from accelerator.extensions import db
 from accelerator.labs import policies, quota
 from accelerator.labs.forms.reports import QuotaForm, ReportPeriodForm
 from accelerator.labs.models import Lab
-from accelerator.labs.report import (
-    QuotaGrid,
-    lab_charts,
-    lab_report,
-    period_between,
-    projects_table,
-    quota_grid,
-    resources_table,
-)
+from accelerator.labs.report.charts import lab_charts
+from accelerator.labs.report.exports import projects_table, resources_table
+from accelerator.labs.report.lab_hours import QuotaGrid, quota_grid
+from accelerator.labs.report.periods import period_between
+from accelerator.labs.report.utilisation import lab_report
 from accelerator.labs.views import bp
 
 

@@ -16,7 +16,8 @@ from accelerator.core.policies import is_signed_in, require
 from accelerator.extensions import db
 from accelerator.labs import feeds, policies, queries, schedule, waitlist
 from accelerator.labs.availability import Interval
-from accelerator.labs.booking import (
+from accelerator.labs.booking import book_resource
+from accelerator.labs.booking_rules import (
     BookingOverlap,
     EndNotAfterStart,
     MissingTraining,
@@ -24,13 +25,12 @@ from accelerator.labs.booking import (
     Request,
     TooLong,
     TooShort,
-    book_resource,
-    is_lab_staff,
 )
 from accelerator.labs.enums import BookingStatus
 from accelerator.labs.forms.booking import BookingForm, ResourceFilterForm, WaitlistForm
 from accelerator.labs.models import Resource
 from accelerator.labs.quota import QuotaExceeded
+from accelerator.labs.staff import can_manage
 from accelerator.labs.views import bp
 
 # Which booking field shows a refusal; any other refusal is about the start time.
@@ -72,8 +72,7 @@ def resource_week(resource_id):
     _require_browsing(projects)
     resource = _active_resource_or_404(resource_id)
     now = utcnow()
-    is_staff = policies.is_lab_manager(current_user) and is_lab_staff(current_user, resource)
-    manages = policies.can_manage_lab(current_user, is_staff=is_staff)
+    manages = can_manage(current_user, resource.lab_id)
     # The lab's own subscribe address; created on first use, so before anything else is read.
     feed = feeds.feed_of_resource(resource, by=current_user, now=now) if manages else None
     monday = _monday_of(request.args.get("week"), today=as_madrid(now).date())

@@ -1,36 +1,29 @@
-"""Forms of the labs' management: details and staff, hours, closures, blackouts, resources,
-trainings and authorisations. They check shape; the services check meaning."""
+"""Forms of a lab's resources, trainings and authorisations. They check shape; the services
+check meaning."""
 
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import get_day_names
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     DecimalField,
     EmailField,
-    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
     Optional,
-    Regexp,
     StopValidation,
     ValidationError,
 )
@@ -38,26 +31,41 @@ from wtforms.validators import (
 from accelerator.core.durations import hours
 from accelerator.core.forms import (
     MultiCheckboxField,
-    after,
     choice_list,
     not_before,
     plausible_year,
     readable_number,
     stripped,
 )
-from accelerator.labs import services
 from accelerator.labs.enums import (
     DEFAULT_AUTHORISATION_MONTHS,
     CleanroomGrade,
     ResourceKind,
 )
+from accelerator.labs.forms.admin_labs import AT_MOST_200
+from accelerator.labs.services.managing import DetailMissing
+from accelerator.labs.services.resources import (
+    BOOKING_STEPS,
+    CONTAINMENT_LEVELS,
+    MOST_DURATION_HOURS,
+    MOST_HOURLY_RATE,
+    MOST_NOTICE_HOURS,
+    BookingStepNotAllowed,
+    ContainmentLevelOutOfRange,
+    DurationLimitsOutOfOrder,
+    DurationOutOfRange,
+    NoticeOutOfRange,
+    RateOutOfRange,
+    ResourceAttributes,
+    ResourceNameTaken,
+)
+from accelerator.labs.services.trainings import (
+    MOST_VALIDITY_MONTHS,
+    ExpiryBeforeGrant,
+    NoSuchPerson,
+)
 
-MADRID_MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-# Dates outside these years are typing mistakes (and would overflow the time zone arithmetic).
-WHOLE_LAB = 0
 CENT = Decimal("0.01")
-
-_AT_MOST_200 = Length(max=200, message=_l("At most %(max)d characters."))
 
 
 def _finite(form, field):
@@ -77,172 +85,6 @@ def _whole_cents(form, field):
         raise ValidationError(_("At most two decimals (cents)."))
 
 
-def weekday_choices() -> list[SelectChoice]:
-    """Monday (0) to Sunday (6), named in the reader's language."""
-    names = get_day_names("wide", locale=get_locale())
-    return [SelectChoice(day, names[day].capitalize()) for day in range(7)]
-
-
-class LabForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        filters=[stripped],
-        validators=[DataRequired(_l("Enter the lab's name.")), _AT_MOST_200],
-    )
-    address = TextAreaField(
-        _l("Address"),
-        filters=[stripped],
-        validators=[Optional(), Length(max=1000, message=_l("At most %(max)d characters."))],
-    )
-    contact_email = EmailField(
-        _l("Contact email"),
-        filters=[stripped],
-        validators=[
-            Optional(),
-            Length(max=320, message=_l("At most %(max)d characters.")),
-            Email(_l("Enter an email address, such as lab@example.org.")),
-        ],
-    )
-    contact_phone = StringField(
-        _l("Contact phone"),
-        filters=[stripped],
-        validators=[
-            Optional(),
-            Length(max=50, message=_l("At most %(max)d characters.")),
-            Regexp(
-                r"^\+?[0-9 ().-]+$",
-                message=_l("Use digits, spaces and + ( ) . - only, such as +34 934 020 000."),
-            ),
-        ],
-    )
-
-    def details(self) -> services.LabDetails:
-        return services.LabDetails(
-            name=self.name.data or "",
-            address=self.address.data or "",
-            contact_email=self.contact_email.data or "",
-            contact_phone=self.contact_phone.data or "",
-        )
-
-
-class StaffForm(FlaskForm):
-    user = SelectField(
-        _l("Lab manager"),
-        coerce=int,
-        validators=[InputRequired(_l("Choose a lab manager."))],
-        description=_l("People holding the lab manager role who do not manage this lab yet."),
-    )
-
-    def __init__(self, *args, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user.choices = [
-            SelectChoice(person.id, f"{person.name} ({person.email})") for person in candidates
-        ]
-
-
-class OpeningHoursForm(FlaskForm):
-    weekday = SelectField(
-        _l("Day"), coerce=int, validators=[InputRequired(_l("Choose a day of the week."))]
-    )
-    opens_at = TimeField(
-        _l("Opens (Madrid time)"), validators=[InputRequired(_l("Enter a time, such as 08:00."))]
-    )
-    closes_at = TimeField(
-        _l("Closes (Madrid time)"),
-        validators=[
-            InputRequired(_l("Enter a time, such as 20:00.")),
-            after("opens_at", _l("The lab must close after it opens.")),
-        ],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.weekday.choices = weekday_choices()
-
-
-class ClosureForm(FlaskForm):
-    first_day = DateField(
-        _l("First day closed"),
-        validators=[InputRequired(_l("Enter a date.")), plausible_year],
-    )
-    last_day = DateField(
-        _l("Last day closed"),
-        validators=[
-            InputRequired(_l("Enter a date.")),
-            plausible_year,
-            not_before("first_day", _l("The last day cannot be before the first.")),
-        ],
-    )
-    reason = StringField(
-        _l("Reason"),
-        id="closure_reason",  # the blackout form on the same page has a reason too
-        filters=[stripped],
-        validators=[Optional(), _AT_MOST_200],
-        description=_l("For example: public holiday."),
-    )
-
-
-class BlackoutForm(FlaskForm):
-    resource = SelectField(
-        _l("What cannot be booked"),
-        coerce=int,
-        validators=[InputRequired(_l("Choose the whole lab or one resource."))],
-    )
-    starts_at = DateTimeLocalField(
-        _l("From (Madrid time)"),
-        format=MADRID_MOMENT_FORMATS,
-        validators=[InputRequired(_l("Enter a date and time.")), plausible_year],
-    )
-    ends_at = DateTimeLocalField(
-        _l("Until (Madrid time)"),
-        format=MADRID_MOMENT_FORMATS,
-        validators=[
-            InputRequired(_l("Enter a date and time.")),
-            plausible_year,
-            after("starts_at", _l("The end must be after the start.")),
-        ],
-    )
-    reason = StringField(
-        _l("Reason"),
-        id="blackout_reason",
-        filters=[stripped],
-        validators=[
-            DataRequired(_l("Give the reason: the bookers affected will read it.")),
-            _AT_MOST_200,
-        ],
-        description=_l("For example: maintenance of the air handling unit."),
-    )
-    # Set by the confirmation page, once the manager has seen the bookings to cancel.
-    confirm = HiddenField()
-
-    def __init__(self, *args, resources, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.resource.choices = [
-            SelectChoice(WHOLE_LAB, _("The whole lab")),
-            *(SelectChoice(resource.id, resource.name) for resource in resources),
-        ]
-
-    @property
-    def resource_id(self) -> int | None:
-        return None if self.resource.data == WHOLE_LAB else self.resource.data
-
-    @property
-    def confirmed(self) -> bool:
-        return self.confirm.data == "yes"
-
-    @property
-    def chosen(self) -> str:
-        """What the blackout covers, as the list names it."""
-        return next(
-            (
-                str(choice.label)
-                for choice in self.resource.choices
-                if choice.value == self.resource.data
-            ),
-            "",
-        )
-
-
 def _hours_field(label, default, description=None):
     return DecimalField(
         label,
@@ -254,13 +96,13 @@ def _hours_field(label, default, description=None):
             _finite,
             NumberRange(
                 min=0.5,
-                max=int(services.MOST_DURATION_HOURS),
+                max=int(MOST_DURATION_HOURS),
                 message=_l("Between %(min)s and %(max)s hours."),
             ),
             _half_hours,
         ],
         description=description,
-        render_kw={"min": 0.5, "max": int(services.MOST_DURATION_HOURS), "step": 0.5},
+        render_kw={"min": 0.5, "max": int(MOST_DURATION_HOURS), "step": 0.5},
     )
 
 
@@ -272,7 +114,7 @@ class ResourceForm(FlaskForm):
     name = StringField(
         _l("Name"),
         filters=[stripped],
-        validators=[DataRequired(_l("Enter the resource's name.")), _AT_MOST_200],
+        validators=[DataRequired(_l("Enter the resource's name.")), AT_MOST_200],
     )
     description = TextAreaField(
         _l("Description"),
@@ -297,7 +139,7 @@ class ResourceForm(FlaskForm):
             SelectChoice(None, _l("None")),
             *(
                 SelectChoice(level, _l("Level %(level)d", level=level))
-                for level in services.CONTAINMENT_LEVELS
+                for level in CONTAINMENT_LEVELS
             ),
         ],
         validators=[Optional()],
@@ -308,8 +150,7 @@ class ResourceForm(FlaskForm):
         coerce=int,
         default=30,
         choices=[
-            SelectChoice(step, _l("%(minutes)d minutes", minutes=step))
-            for step in services.BOOKING_STEPS
+            SelectChoice(step, _l("%(minutes)d minutes", minutes=step)) for step in BOOKING_STEPS
         ],
         validators=[InputRequired(_l("Choose a booking step."))],
         description=_l("Bookings start and end on these steps."),
@@ -328,11 +169,11 @@ class ResourceForm(FlaskForm):
             readable_number,
             NumberRange(
                 min=0,
-                max=services.MOST_NOTICE_HOURS,
+                max=MOST_NOTICE_HOURS,
                 message=_l("Between %(min)d and %(max)d hours."),
             ),
         ],
-        render_kw={"min": 0, "max": services.MOST_NOTICE_HOURS},
+        render_kw={"min": 0, "max": MOST_NOTICE_HOURS},
     )
     needs_approval = BooleanField(_l("Bookings need the lab's approval"), default=True)
     hourly_rate = DecimalField(
@@ -345,7 +186,7 @@ class ResourceForm(FlaskForm):
             _finite,
             NumberRange(
                 min=0,
-                max=int(services.MOST_HOURLY_RATE),
+                max=int(MOST_HOURLY_RATE),
                 message=_l("Between %(min)s and %(max)s euros."),
             ),
             _whole_cents,
@@ -389,8 +230,8 @@ class ResourceForm(FlaskForm):
         self.hourly_rate.data = (Decimal(resource.hourly_rate_cents) / 100).quantize(CENT)
         self.required_trainings.data = [training.id for training in resource.required_trainings]
 
-    def attributes(self) -> services.ResourceAttributes:
-        return services.ResourceAttributes(
+    def attributes(self) -> ResourceAttributes:
+        return ResourceAttributes(
             name=self.name.data or "",
             description=self.description.data or "",
             kind=ResourceKind(self.kind.data),
@@ -410,14 +251,14 @@ class ResourceForm(FlaskForm):
     def show_refusal(self, error: Exception) -> None:
         """A service's refusal next to the field it is about."""
         field = {
-            services.ResourceNameTaken: self.name,
-            services.DetailMissing: self.name,
-            services.BookingStepNotAllowed: self.booking_step_minutes,
-            services.ContainmentLevelOutOfRange: self.containment_level,
-            services.DurationOutOfRange: self.maximum_hours,
-            services.DurationLimitsOutOfOrder: self.maximum_hours,
-            services.NoticeOutOfRange: self.minimum_notice_hours,
-            services.RateOutOfRange: self.hourly_rate,
+            ResourceNameTaken: self.name,
+            DetailMissing: self.name,
+            BookingStepNotAllowed: self.booking_step_minutes,
+            ContainmentLevelOutOfRange: self.containment_level,
+            DurationOutOfRange: self.maximum_hours,
+            DurationLimitsOutOfOrder: self.maximum_hours,
+            NoticeOutOfRange: self.minimum_notice_hours,
+            RateOutOfRange: self.hourly_rate,
         }.get(type(error), self.required_trainings)
         field.errors = [*field.errors, str(error)]
 
@@ -426,7 +267,7 @@ class TrainingForm(FlaskForm):
     name = StringField(
         _l("Training"),
         filters=[stripped],
-        validators=[DataRequired(_l("Enter the training's name.")), _AT_MOST_200],
+        validators=[DataRequired(_l("Enter the training's name.")), AT_MOST_200],
         description=_l("For example: Grade B gowning."),
     )
     validity_months = IntegerField(
@@ -437,11 +278,11 @@ class TrainingForm(FlaskForm):
             readable_number,
             NumberRange(
                 min=1,
-                max=services.MOST_VALIDITY_MONTHS,
+                max=MOST_VALIDITY_MONTHS,
                 message=_l("Between %(min)d and %(max)d months."),
             ),
         ],
-        render_kw={"min": 1, "max": services.MOST_VALIDITY_MONTHS},
+        render_kw={"min": 1, "max": MOST_VALIDITY_MONTHS},
     )
 
 
@@ -483,7 +324,7 @@ class AuthorisationForm(FlaskForm):
 
     def show_refusal(self, error: Exception) -> None:
         field = {
-            services.NoSuchPerson: self.email,
-            services.ExpiryBeforeGrant: self.expires_on,
+            NoSuchPerson: self.email,
+            ExpiryBeforeGrant: self.expires_on,
         }.get(type(error), self.training)
         field.errors = [*field.errors, str(error)]
