@@ -47,6 +47,10 @@ class BookingNotOver(DomainError):
     pass
 
 
+class BookingStarted(DomainError):
+    pass
+
+
 @releases_lock_on_refusal
 def book_resource(
     resource: Resource, project: Project, request: Request, *, by: User, now: datetime
@@ -125,6 +129,10 @@ def cancel_booking(booking: LabBooking, *, reason: str, by: User, now: datetime)
     project = db.session.get(Project, booking.project_id)
     require(policies.can_cancel_booking(by, project=project, is_staff=_staffs_lab_of(by, booking)))
     _require_holding(booking)
+    if has_started(booking, now=now):
+        raise BookingStarted(
+            _("This booking has started: the lab records whether it was used or a no-show.")
+        )
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancelled_by_id = by.id
@@ -135,6 +143,11 @@ def cancel_booking(booking: LabBooking, *, reason: str, by: User, now: datetime)
     notices.waitlist_freed(booking, now=now)
     db.session.commit()
     return booking
+
+
+def has_started(booking: LabBooking, *, now: datetime) -> bool:
+    """A started booking is no longer cancelled: its hours were held, and the lab records it."""
+    return now >= booking.starts_at
 
 
 def record_outcome(

@@ -67,6 +67,10 @@ class DeclineReasonMissing(DomainError):
     pass
 
 
+class MentorNotBookable(DomainError):
+    pass
+
+
 class AgendaMissing(DomainError):
     pass
 
@@ -107,6 +111,8 @@ def request_session(
     project_id, mentor_id, by_id = project.id, mentor.id, by.id
     mentor = lock_booking(project_id=project_id, mentor_id=mentor_id)
     project = db.session.get(Project, project_id)
+    if not policies.is_bookable_mentor(mentor):
+        raise MentorNotBookable(_("This mentor is not taking sessions."))
     require_no_conflict(mentor, project)
     slot = Slot(starts_at, starts_at + timedelta(minutes=length_minutes))
     _check_slot_is_free(mentor, slot, now=now)
@@ -289,6 +295,10 @@ def cancel_session(
     """
     side = _side_of(by, session)
     _require_open(session)
+    if now >= session.starts_at:
+        raise SessionNotOpen(
+            _("This session has started: the mentor records whether it was held or a no-show.")
+        )
     was_confirmed = session.status == SessionStatus.CONFIRMED
     late = is_late_cancellation(session, now=now)
     session.status = SessionStatus.CANCELLED

@@ -161,5 +161,17 @@ def _may_use(user: User, feed: CalendarFeed) -> bool:
     return policies.can_use_project_feed(user, db.session.get(Project, feed.project_id))
 
 
+def revoke_resource_feeds(resource_ids: list[int]) -> None:
+    """Gives the resources' feeds new tokens (flushed, not committed): whoever left the lab's
+    staff keeps no address that still reads its bookings."""
+    if not resource_ids:
+        return
+    for feed in db.session.scalars(
+        select(CalendarFeed).where(CalendarFeed.resource_id.in_(resource_ids))
+    ):
+        feed.token = _new_token()
+    db.session.flush()
+
+
 def _new_token() -> str:
     return secrets.token_urlsafe(32)  # 256 random bits, 43 characters

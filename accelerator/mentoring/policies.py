@@ -11,6 +11,11 @@ def is_mentor(user) -> bool:
     return is_signed_in(user) and user.has_role(Role.MENTOR)
 
 
+def is_bookable_mentor(profile) -> bool:
+    """A profile whose person is still active and still holds the mentor role."""
+    return profile.user.active and profile.user.has_role(Role.MENTOR)
+
+
 def can_edit_mentor_profile(user, profile=None) -> bool:
     """Mentors keep their own profile and availability; nobody edits another's."""
     if not is_mentor(user):

@@ -17,6 +17,7 @@ from accelerator.core.models import AuditEntry, OutboxMessage
 from accelerator.extensions import db
 from accelerator.labs import queries
 from accelerator.labs.enums import BookingStatus, CleanroomGrade, ResourceKind
+from accelerator.labs.feeds import feed_of_resource
 from accelerator.labs.models import (
     Authorisation,
     Blackout,
@@ -73,6 +74,7 @@ from accelerator.labs.services.trainings import (
     record_authorisation,
 )
 from accelerator.labs.staff import can_manage
+from accelerator.mentoring.feeds import feed_by_token
 from tests.cohorts.conftest import make_project, member_of
 from tests.factories import make_user
 from tests.labs.conftest import (
@@ -218,6 +220,18 @@ def test_detached_lab_manager_no_longer_manages_the_lab(lab, manager, programme_
     detach_lab_manager(staff, by=programme_manager, now=NOW)
 
     assert can_manage(manager, lab.id) is False
+
+
+def test_detaching_a_lab_manager_gives_the_lab_feeds_new_addresses(lab, manager, programme_manager):
+    resource = make_resource(lab)
+    feed = feed_of_resource(resource, by=manager, now=NOW)
+    old_token = feed.token
+    staff = db.session.scalar(select(LabStaff).where(LabStaff.user_id == manager.id))
+
+    detach_lab_manager(staff, by=programme_manager, now=NOW)
+
+    assert feed_by_token(old_token) is None
+    assert db.session.get(type(feed), feed.id).token != old_token
 
 
 @pytest.mark.parametrize(

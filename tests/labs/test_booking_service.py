@@ -18,6 +18,7 @@ from accelerator.core.errors import DomainError, NotAllowed
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
 from accelerator.labs.booking import (
+    BookingStarted,
     approve_booking,
     cancel_booking,
     record_outcome,
@@ -499,3 +500,13 @@ def test_simultaneous_bookings_never_exceed_the_quota(setting, race_app):
     results = _race(race_app, calls)
 
     assert sorted(results) == ["QuotaExceeded"] * (WORKERS - 3) + ["booked"] * 3, results
+
+
+def test_a_started_booking_cannot_be_cancelled(setting):
+    resource, project, member = setting
+    booking = book(resource, project, member, madrid(WEDNESDAY, 10), madrid(WEDNESDAY, 12))
+
+    with pytest.raises(BookingStarted):
+        cancel_booking(booking, reason="", by=member, now=madrid(WEDNESDAY, 10, 30))
+
+    assert booking.status == BookingStatus.APPROVED

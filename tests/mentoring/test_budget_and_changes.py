@@ -15,7 +15,9 @@ from accelerator.cohorts.models import Project
 from accelerator.core.errors import DomainError, NotAllowed
 from accelerator.extensions import db
 from accelerator.mentoring.booking import (
+    MentorNotBookable,
     NoProposal,
+    SessionNotOpen,
     SessionNotOver,
     SlotTaken,
     accept_proposal,
@@ -331,3 +333,22 @@ def test_outcome_recorded_by_the_project_is_not_allowed(parties):
 
     with pytest.raises(NotAllowed):
         record_outcome(session, outcome=SessionStatus.HELD, by=member, now=at(2))
+
+
+def test_a_started_session_cannot_be_cancelled(parties):
+    _project, mentor, _member = parties
+    session = confirmed(parties)
+
+    with pytest.raises(SessionNotOpen):
+        cancel_session(session, reason="", by=mentor.user, now=at(0.5))
+
+    assert (session.status, session.charged) == (SessionStatus.CONFIRMED, False)
+
+
+def test_an_inactive_mentor_cannot_be_booked(parties):
+    project, mentor, member = parties
+    mentor.user.active = False
+    db.session.commit()
+
+    with pytest.raises(MentorNotBookable):
+        book(project, mentor, member)

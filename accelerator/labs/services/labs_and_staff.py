@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from accelerator.accounts.enums import Role
 from accelerator.accounts.models import User
@@ -11,13 +12,14 @@ from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.labs import policies, queries
-from accelerator.labs.models import Lab, LabStaff
+from accelerator.labs.models import Lab, LabStaff, Resource
 from accelerator.labs.services.managing import (
     DetailMissing,
     audit_lab,
     flush_unique,
     require_manager,
 )
+from accelerator.mentoring.feeds import revoke_resource_feeds
 
 
 class LabNameTaken(DomainError):
@@ -80,9 +82,14 @@ def attach_lab_manager(lab: Lab, *, user: User, by: User, now: datetime) -> LabS
 
 
 def detach_lab_manager(staff: LabStaff, *, by: User, now: datetime) -> None:
+    """The manager no longer manages the lab; the lab's resource feeds get new addresses, since
+    the old ones (which the manager may have subscribed to) show every project's bookings."""
     require(policies.can_attach_staff(by))
     lab_id, user_id = staff.lab_id, staff.user_id
     db.session.delete(staff)
+    revoke_resource_feeds(
+        list(db.session.scalars(select(Resource.id).where(Resource.lab_id == lab_id)))
+    )
     audit_lab("lab.staff_detached", lab_id, by=by, now=now, details={"user_id": user_id})
     db.session.commit()
 

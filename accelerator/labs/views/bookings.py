@@ -15,6 +15,7 @@ from accelerator.labs import policies, queries
 from accelerator.labs.booking import (
     approve_booking,
     cancel_booking,
+    has_started,
     record_outcome,
     reject_booking,
 )
@@ -175,6 +176,7 @@ def _booking_page(the_booking, is_staff: bool, **forms):
         resource=the_booking.resource,
         week=as_madrid(the_booking.starts_at).date().isoformat(),
         can_cancel=the_booking.status in HOLDING_STATUSES
+        and not has_started(the_booking, now=now)
         and policies.can_cancel_booking(current_user, project=project, is_staff=is_staff),
         can_decide=manages and the_booking.status == BookingStatus.PENDING,
         can_record_outcome=manages

@@ -63,7 +63,9 @@ def book(project_id, mentor_id):
     the_project = _project_or_404(project_id)
     require(policies.can_request_session(current_user, the_project))
     mentor = db.get_or_404(MentorProfile, mentor_id)
-    if mentor.id in conflicts_with_project(the_project, mentors_of_ids=[mentor.id]):
+    if not policies.is_bookable_mentor(mentor) or mentor.id in conflicts_with_project(
+        the_project, mentors_of_ids=[mentor.id]
+    ):
         abort(404)  # never bookable: the service refuses too
     choice = SlotLengthForm(request.args)
     form = BookingForm()
@@ -327,6 +329,7 @@ def _session_page(the_session: MentoringSession, **forms):
         side=side,
         Side=Side,
         is_over=followup.is_over(loaded, now=now),
+        has_started=now >= loaded.starts_at,
         late_cancellation=(
             side == Side.PROJECT
             and loaded.status == SessionStatus.CONFIRMED
