@@ -53,16 +53,21 @@ class FilterForm(FlaskForm):
         csrf = False
 
 
+def any_and(choices) -> list[SelectChoice]:
+    """A filter's choices: "Any" (no filter) first."""
+    return [SelectChoice("", _l("Any")), *choices]
+
+
+def filter_select(label, choices=()) -> SelectField:
+    """A list filter's select: "Any" first, nothing required."""
+    return SelectField(label, choices=any_and(choices), validators=[Optional()])
+
+
 class AuditFilterForm(FilterForm):
-    action = SelectField(_l("Action"), choices=[], validators=[Optional()])
-    object_type = SelectField(
+    action = filter_select(_l("Action"))
+    object_type = filter_select(
         _l("Object"),
-        choices=[
-            SelectChoice("", _l("Any")),
-            SelectChoice("user", _l("User")),
-            SelectChoice("organisation", _l("Organisation")),
-        ],
-        validators=[Optional()],
+        [SelectChoice("user", _l("User")), SelectChoice("organisation", _l("Organisation"))],
     )
     actor = StringField(_l("Done by (email contains)"), validators=[Optional()])
     since = DateField(_l("From"), validators=[Optional()])
@@ -70,9 +75,7 @@ class AuditFilterForm(FilterForm):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.action.choices = [SelectChoice("", _l("Any"))] + [
-            SelectChoice(action, action) for action in actions
-        ]
+        self.action.choices = any_and(SelectChoice(action, action) for action in actions)
 
 
 class ButtonForm(FlaskForm):

@@ -27,6 +27,7 @@ from accelerator.core.forms import (
     MultiCheckboxField,
     after,
     choice_list,
+    filter_select,
     not_before,
     readable_number,
 )
@@ -153,24 +154,12 @@ class SlotPreviewForm(FilterForm):
 
 
 class MentorDirectoryFilterForm(FilterForm):
-    expertise = SelectField(
-        _l("Expertise"),
-        choices=[SelectChoice("", _l("Any")), *choice_list(TOPIC_TAGS)],
-        validators=[Optional()],
-    )
-    language = SelectField(
+    expertise = filter_select(_l("Expertise"), choice_list(TOPIC_TAGS))
+    language = filter_select(
         _l("Language"),
-        choices=[
-            SelectChoice("", _l("Any")),
-            *choice_list({language.value: label for language, label in LANGUAGE_LABELS.items()}),
-        ],
-        validators=[Optional()],
+        choice_list({language.value: label for language, label in LANGUAGE_LABELS.items()}),
     )
-    atmp_class = SelectField(
-        _l("ATMP class"),
-        choices=[SelectChoice("", _l("Any")), *choice_list(ATMP_CLASS_TAGS)],
-        validators=[Optional()],
-    )
+    atmp_class = filter_select(_l("ATMP class"), choice_list(ATMP_CLASS_TAGS))
 
 
 # --- sessions ----------------------------------------------------------------------------

@@ -32,7 +32,9 @@ from accelerator.core.clock import as_madrid, madrid_to_utc
 from accelerator.core.forms import (
     FilterForm,
     MadridMomentField,
+    any_and,
     choice_list,
+    filter_select,
     plausible_year,
     readable_number,
     stripped,
@@ -55,32 +57,20 @@ CONTAINMENT_LEVELS = (1, 2, 3, 4)
 
 
 class ResourceFilterForm(FilterForm):
-    kind = SelectField(
+    kind = filter_select(
         _l("Kind"),
-        choices=[
-            SelectChoice("", _l("Any")),
-            *choice_list({kind.value: label for kind, label in RESOURCE_KIND_LABELS.items()}),
-        ],
-        validators=[Optional()],
+        choice_list({kind.value: label for kind, label in RESOURCE_KIND_LABELS.items()}),
     )
-    grade = SelectField(
+    grade = filter_select(
         _l("Clean room grade"),
-        choices=[
-            SelectChoice("", _l("Any")),
-            *(SelectChoice(grade.value, grade.label) for grade in CleanroomGrade),
-        ],
-        validators=[Optional()],
+        [SelectChoice(grade.value, grade.label) for grade in CleanroomGrade],
     )
-    containment = SelectField(
+    containment = filter_select(
         _l("Containment level at least"),
-        choices=[
-            SelectChoice("", _l("Any")),
-            *(SelectChoice(str(level), str(level)) for level in CONTAINMENT_LEVELS),
-        ],
-        validators=[Optional()],
+        [SelectChoice(str(level), str(level)) for level in CONTAINMENT_LEVELS],
     )
     gmp = BooleanField(_l("GMP-certified only"))
-    lab = SelectField(_l("Lab"), choices=[], validators=[Optional()])
+    lab = filter_select(_l("Lab"))
     free_from = DateField(_l("Free between"), validators=[Optional(), plausible_year])
     free_until = DateField(_l("and (included)"), validators=[Optional(), plausible_year])
     free_hours = DecimalField(
@@ -97,10 +87,7 @@ class ResourceFilterForm(FilterForm):
 
     def __init__(self, *args, labs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lab.choices = [
-            SelectChoice("", _l("Any")),
-            *(SelectChoice(str(lab.id), lab.name) for lab in labs),
-        ]
+        self.lab.choices = any_and(SelectChoice(str(lab.id), lab.name) for lab in labs)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
