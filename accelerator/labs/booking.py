@@ -1,7 +1,7 @@
 """Booking lab resources: request, approval, rejection, cancellation, outcome.
 
 Two pending-or-approved bookings of one resource never overlap: a request takes the project's
-and the resource's locks first (lock_resource_booking), then re-reads the resource's bookings;
+and the resource's locks first (lock_for_booking), then re-reads the resource's bookings;
 on PostgreSQL the exclusion constraint refuses an overlap in any case. The project's quarter
 quota is counted under the same lock. Each rule (booking_rules) refuses with its own message.
 """
@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from accelerator.accounts.models import User
+from accelerator.cohorts.locks import lock_for_booking
 from accelerator.cohorts.models import Project
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
@@ -29,7 +30,6 @@ from accelerator.labs.booking_rules import (
     flush_or_overlap,
 )
 from accelerator.labs.enums import HOLDING_STATUSES, NEXT, BookingStatus
-from accelerator.labs.locks import lock_resource_booking
 from accelerator.labs.models import LabBooking, Resource
 from accelerator.labs.quota import check_quota, quarter_of
 from accelerator.labs.staff import is_on_staff
@@ -72,7 +72,7 @@ def book_resource(
     check_trainings(resource, operator, request)
 
     project_id, resource_id, by_id = project.id, resource.id, by.id
-    resource = lock_resource_booking(project_id=project_id, resource_id=resource_id)
+    resource = lock_for_booking(Resource, resource_id, project_id=project_id)
     minutes = int((request.ends_at - request.starts_at).total_seconds() // 60)
     check_quota(resource.lab, project_id, starts_at=request.starts_at, minutes=minutes)
     check_free(resource, request, now=now)  # and, again, closures and blackouts

@@ -1,7 +1,7 @@
 """Booking a mentor: request, answer, another time, cancellation, outcome.
 
 Two requests for the same mentor and time can never both hold it, and a project never books
-past its budget. A request takes the project's and the mentor's locks first (lock_booking),
+past its budget. A request takes the project's and the mentor's locks first (lock_for_booking),
 then re-reads what it checks; on PostgreSQL the exclusion constraint refuses an overlap in any
 case. Each change the calendars must know of raises the session's SEQUENCE and emails both
 sides the invitation (.ics).
@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import User
+from accelerator.cohorts.locks import lock_for_booking
 from accelerator.cohorts.models import Project
 from accelerator.core.audit import record_audit
 from accelerator.core.clock import as_madrid, madrid_to_utc
@@ -32,7 +33,6 @@ from accelerator.mentoring.enums import (
     SessionStatus,
     Side,
 )
-from accelerator.mentoring.locks import lock_booking
 from accelerator.mentoring.matching import require_monthly_capacity, require_no_conflict
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from accelerator.mentoring.notices import everyone, notify, project_people
@@ -109,7 +109,7 @@ def request_session(
     if not agenda.strip():
         raise AgendaMissing(_("Say what you would like to discuss."))
     project_id, mentor_id, by_id = project.id, mentor.id, by.id
-    mentor = lock_booking(project_id=project_id, mentor_id=mentor_id)
+    mentor = lock_for_booking(MentorProfile, mentor_id, project_id=project_id)
     project = db.session.get(Project, project_id)
     if not policies.is_bookable_mentor(mentor):
         raise MentorNotBookable(_("This mentor is not taking sessions."))
@@ -229,7 +229,7 @@ def accept_proposal(session: MentoringSession, *, by: User, now: datetime) -> Me
     """The other side agrees: the session moves to the proposed time and is confirmed."""
     side = _side_of(by, session)
     session_id = session.id
-    lock_booking(project_id=session.project_id, mentor_id=session.mentor_id)
+    lock_for_booking(MentorProfile, session.mentor_id, project_id=session.project_id)
     session = db.session.get(MentoringSession, session_id, populate_existing=True)
     _require_open(session)
     if session.proposed_by_side is None:
