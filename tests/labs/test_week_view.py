@@ -205,7 +205,8 @@ def test_steps_within_the_notice_are_not_links(client, week):
 def test_week_view_query_count_does_not_grow_with_bookings(client, count_queries, count):
     lab = make_lab()
     training = make_training(lab)
-    resource = make_resource(lab, trainings=[training])
+    # No notice: next Monday 08:00 may be less than a day away (on Sunday evenings).
+    resource = make_resource(lab, trainings=[training], minimum_notice_hours=0)
     member = member_of()
     project = make_project(member=member)
     monday = next_monday()
