@@ -6,6 +6,8 @@ that nothing (session, g, the logged-in user) leaks between a test and the reque
 """
 
 import re
+import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import pytest
@@ -14,6 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 from accelerator import create_app
+from accelerator.core.errors import DomainError
 from accelerator.extensions import db
 from config import TestConfig
 from tests.postgres_server import PostgresServer
@@ -103,6 +106,54 @@ def _empty_tables(app) -> None:
                 return
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+
+
+# The most threads one same-instant test releases; each gets a connection of its own.
+MAX_RACERS = 20
+
+
+@pytest.fixture
+def at_the_same_instant(app, database_url):
+    """Runs actions in threads released at one instant, on the test's database.
+
+    Call it with a list of `prepare` functions. Each runs in a thread of its own, in its own
+    application context (so its own session and connection), loads what it needs by id and
+    returns the action; every thread waits at a barrier until all have prepared, then all act
+    together. Returns, per action, what it returned, the name of the DomainError that refused
+    it, or the repr of any other exception. Only ids may cross threads: the test's objects
+    belong to its session, which no thread may use.
+    """
+    racing = make_test_app(
+        database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": MAX_RACERS, "max_overflow": 0, "pool_timeout": 30},
+    )
+
+    def race(prepares: list[Callable[[], Callable[[], object]]]) -> list:
+        assert 0 < len(prepares) <= MAX_RACERS
+        barrier = threading.Barrier(len(prepares), timeout=30)
+        results: list = [None] * len(prepares)
+
+        def run(index: int) -> None:
+            with racing.app_context():
+                act = prepares[index]()
+                barrier.wait()
+                try:
+                    results[index] = act()
+                except DomainError as error:
+                    results[index] = type(error).__name__
+                except Exception as error:  # noqa: BLE001 -- reported in the assertion
+                    results[index] = repr(error)
+
+        threads = [threading.Thread(target=run, args=(index,)) for index in range(len(prepares))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return results
+
+    yield race
+    with racing.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

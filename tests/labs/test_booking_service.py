@@ -4,7 +4,6 @@ NOW is Monday 2 March 2026, 09:00 UTC; the lab is open Monday–Friday 08:00–2
 Wednesday 11 March is in winter time (UTC+1).
 """
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -42,7 +41,6 @@ from accelerator.labs.enums import BookingStatus
 from accelerator.labs.models import Blackout, LabBooking, LabClosure, Resource
 from accelerator.labs.quota import QuotaExceeded, set_quota
 from tests.cohorts.conftest import make_project, member_of
-from tests.conftest import make_test_app
 from tests.factories import make_user
 from tests.labs.conftest import (
     NOW,
@@ -417,54 +415,23 @@ def test_exclusion_constraint_lets_a_cancelled_row_overlap(setting, backend):
     assert holding(resource.id) == 1
 
 
-@pytest.fixture
-def race_app(app, database_url):
-    racing = make_test_app(
-        database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS, "max_overflow": 0, "pool_timeout": 30},
-    )
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
-
-
-def _race(race_app, calls) -> list[str]:
-    """Runs each call (a function of no arguments, in its own app context) at the same instant."""
-    barrier = threading.Barrier(len(calls), timeout=30)
-    results: list[str | None] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        with race_app.app_context():
-            prepared = calls[index]()
-            barrier.wait()
-            try:
-                prepared()
-                results[index] = "booked"
-            except DomainError as error:
-                results[index] = type(error).__name__
-            except Exception as error:  # noqa: BLE001 -- reported in the assertion
-                results[index] = repr(error)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def _booking_call(resource_id, project_id, member_id, starts_at, ends_at):
     def prepare():
         resource = db.session.get(Resource, resource_id)
         project = db.session.get(Project, project_id)
         member = db.session.get(User, member_id)
         _ = resource.required_trainings, resource.lab  # loaded before the barrier
-        return lambda: book(resource, project, member, starts_at, ends_at)
+
+        def act():
+            book(resource, project, member, starts_at, ends_at)
+            return "booked"
+
+        return act
 
     return prepare
 
 
-def test_simultaneous_overlapping_bookings_leave_exactly_one(setting, race_app):
+def test_simultaneous_overlapping_bookings_leave_exactly_one(setting, at_the_same_instant):
     resource, project, _member = setting
     members = [member_of(project.organisation) for _ in range(WORKERS)]
     calls = [
@@ -479,13 +446,13 @@ def test_simultaneous_overlapping_bookings_leave_exactly_one(setting, race_app):
         for index, someone in enumerate(members)
     ]
 
-    results = _race(race_app, calls)
+    results = at_the_same_instant(calls)
 
     assert sorted(results) == ["BookingOverlap"] * (WORKERS - 1) + ["booked"], results
     assert holding(resource.id) == 1
 
 
-def test_simultaneous_bookings_never_exceed_the_quota(setting, race_app):
+def test_simultaneous_bookings_never_exceed_the_quota(setting, at_the_same_instant):
     """Twenty members book twenty different resources at the same instant with 3 h left."""
     _resource, project, _member = setting
     lab = make_lab()
@@ -497,7 +464,7 @@ def test_simultaneous_bookings_never_exceed_the_quota(setting, race_app):
         for r, m in zip(resources, members, strict=True)
     ]
 
-    results = _race(race_app, calls)
+    results = at_the_same_instant(calls)
 
     assert sorted(results) == ["QuotaExceeded"] * (WORKERS - 3) + ["booked"] * 3, results
 

@@ -4,7 +4,6 @@ NOW is Sunday 1 March 2026; Tuesday 10 March is in Madrid winter time (UTC+1), s
 mentor's Tuesday 10:00–13:00 is 09:00–12:00 UTC.
 """
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import User
 from accelerator.cohorts.models import Project
-from accelerator.core.errors import DomainError, NotAllowed
+from accelerator.core.errors import NotAllowed
 from accelerator.extensions import db
 from accelerator.mentoring.booking import (
     SlotTaken,
@@ -25,7 +24,6 @@ from accelerator.mentoring.booking import (
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from tests.cohorts.conftest import make_project, member_of
-from tests.conftest import make_test_app
 from tests.mentoring.conftest import NOW, add_rule, make_mentor
 
 WORKERS = 20
@@ -155,47 +153,26 @@ def test_exclusion_constraint_refuses_a_raw_overlapping_pending_row(booking, bac
     db.session.rollback()
 
 
-@pytest.fixture
-def race_app(app, database_url):
-    """The same database behind a pool with a connection for every thread."""
-    racing = make_test_app(
-        database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS, "max_overflow": 0, "pool_timeout": 30},
-    )
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
-
-
-def test_simultaneous_requests_for_one_slot_leave_exactly_one_pending(booking, race_app):
+def test_simultaneous_requests_for_one_slot_leave_exactly_one_pending(booking, at_the_same_instant):
     project, mentor, member = booking
     members = [member_of(project.organisation) for _ in range(WORKERS)]
     project_id, mentor_id = project.id, mentor.id  # only ids cross threads
-    barrier = threading.Barrier(WORKERS, timeout=30)
-    results: list[str | None] = [None] * WORKERS
 
-    def run(index: int, member_id: int) -> None:
-        with race_app.app_context():
+    def attempt(member_id: int):
+        def prepare():
             by = db.session.get(User, member_id)
             booked = db.session.get(Project, project_id)
             wanted = db.session.get(MentorProfile, mentor_id)
-            barrier.wait()
-            try:
-                book(booked, wanted, by)
-                results[index] = "pending"
-            except DomainError as error:
-                results[index] = type(error).__name__
-            except Exception as error:  # noqa: BLE001 -- reported in the assertion
-                results[index] = repr(error)
 
-    threads = [
-        threading.Thread(target=run, args=(index, someone.id))
-        for index, someone in enumerate(members)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+            def act():
+                book(booked, wanted, by)
+                return "pending"
+
+            return act
+
+        return prepare
+
+    results = at_the_same_instant([attempt(someone.id) for someone in members])
 
     assert sorted(results) == ["SlotTaken"] * (WORKERS - 1) + ["pending"], results
     assert holding_count(mentor_id) == 1

@@ -4,7 +4,6 @@ NOW is Sunday 1 March 2026 (Madrid winter time, UTC+1). Mentors are free on Tues
 Wednesdays 08:00–20:00 Madrid, so 10 March 09:00 Madrid is 08:00 UTC.
 """
 
-import threading
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from accelerator.accounts.enums import Role
 from accelerator.accounts.models import User
 from accelerator.cohorts.models import Project
-from accelerator.core.errors import DomainError, NotAllowed
+from accelerator.core.errors import NotAllowed
 from accelerator.extensions import db
 from accelerator.mentoring.booking import (
     MentorNotBookable,
@@ -33,7 +32,6 @@ from accelerator.mentoring.matching import MentorConflicted, MentorFullyBooked
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from accelerator.reviews.conflicts import declare_conflict
 from tests.cohorts.conftest import make_project, member_of
-from tests.conftest import make_test_app
 from tests.factories import make_user
 from tests.mentoring.conftest import NOW, add_rule, make_mentor
 
@@ -125,18 +123,7 @@ def test_budget_set_by_a_member_is_not_allowed(parties):
         set_budget(project, year=2026, minutes=6000, by=member, now=NOW)
 
 
-@pytest.fixture
-def race_app(app, database_url):
-    racing = make_test_app(
-        database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS, "max_overflow": 0, "pool_timeout": 30},
-    )
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
-
-
-def test_simultaneous_requests_never_exceed_the_budget(app, race_app):
+def test_simultaneous_requests_never_exceed_the_budget(at_the_same_instant):
     """Twenty members book twenty different mentors at the same instant with 3 h left: the
     project's lock, not the mentors', is what keeps the budget."""
     organisation_member = member_of()
@@ -146,31 +133,22 @@ def test_simultaneous_requests_never_exceed_the_budget(app, race_app):
     mentors = [free_mentor() for _ in range(WORKERS)]
     project_id = project.id
     pairs = [(someone.id, mentor.id) for someone, mentor in zip(members, mentors, strict=True)]
-    barrier = threading.Barrier(WORKERS, timeout=30)
-    results: list[str | None] = [None] * WORKERS
 
-    def run(index: int, member_id: int, mentor_id: int) -> None:
-        with race_app.app_context():
+    def attempt(member_id: int, mentor_id: int):
+        def prepare():
             by = db.session.get(User, member_id)
             booked = db.session.get(Project, project_id)
             wanted = db.session.get(MentorProfile, mentor_id)
-            barrier.wait()
-            try:
-                book(booked, wanted, by)
-                results[index] = "pending"
-            except DomainError as error:
-                results[index] = type(error).__name__
-            except Exception as error:  # noqa: BLE001 -- reported in the assertion
-                results[index] = repr(error)
 
-    threads = [
-        threading.Thread(target=run, args=(index, member_id, mentor_id))
-        for index, (member_id, mentor_id) in enumerate(pairs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+            def act():
+                book(booked, wanted, by)
+                return "pending"
+
+            return act
+
+        return prepare
+
+    results = at_the_same_instant([attempt(*pair) for pair in pairs])
 
     assert sorted(results) == ["BudgetExceeded"] * (WORKERS - 3) + ["pending"] * 3, results
     db.session.expire_all()

@@ -5,7 +5,6 @@ The session is booked on Sunday 1 March 2026 (NOW) for Tuesday 10 March, 10:00â€
 (09:00â€“10:00 UTC).
 """
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +26,6 @@ from accelerator.mentoring.followup import rate_session
 from accelerator.mentoring.models import MentoringSession, OneOffSlot
 from accelerator.mentoring.reminders import send_feedback_requests, send_session_reminders
 from tests.cohorts.conftest import make_project, member_of
-from tests.conftest import make_test_app
 from tests.mentoring.conftest import NOW, add_rule, make_mentor
 
 HOUR = timedelta(hours=1)
@@ -231,46 +229,18 @@ def test_feedback_request_for_a_session_older_than_14_days_is_not_sent(scene, en
 # --- two runs at the same instant ----------------------------------------------------------
 
 
-@pytest.fixture
-def race_app(app, database_url):
-    """The same database behind a pool with a connection for every thread."""
-    racing = make_test_app(
-        database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS, "max_overflow": 0, "pool_timeout": 30},
-    )
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
-
-
-def race(race_app, send, now: datetime) -> list:
+def race(at_the_same_instant, send, now: datetime) -> list:
     """Runs `send(now=now)` in WORKERS threads released together; what each returned."""
-    barrier = threading.Barrier(WORKERS, timeout=30)
-    results: list = [None] * WORKERS
-
-    def run(index: int) -> None:
-        with race_app.app_context():
-            barrier.wait()
-            try:
-                results[index] = send(now=now)
-            except Exception as error:  # noqa: BLE001 -- reported in the assertion
-                results[index] = repr(error)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_the_same_instant([lambda: lambda: send(now=now)] * WORKERS)
 
 
-def test_simultaneous_runs_send_each_reminder_and_request_once(scene, race_app):
+def test_simultaneous_runs_send_each_reminder_and_request_once(scene, at_the_same_instant):
     _project, mentor, member = scene
     session = book(scene)
 
-    reminded = race(race_app, send_session_reminders, STARTS - DAY)
+    reminded = race(at_the_same_instant, send_session_reminders, STARTS - DAY)
     record_outcome(session, outcome=SessionStatus.HELD, by=mentor.user, now=ENDS)
-    requested = race(race_app, send_feedback_requests, ENDS + HOUR)
+    requested = race(at_the_same_instant, send_feedback_requests, ENDS + HOUR)
 
     assert sorted(reminded) == [0] * (WORKERS - 1) + [1], reminded
     assert sorted(requested) == [0] * (WORKERS - 1) + [1], requested
