@@ -73,6 +73,9 @@ class CallForm(FlaskForm):
     show_scores_to_applicants = BooleanField(
         _l("Show reviewers' scores to applicants with the results (comments are always shown)")
     )
+    close_with_drafts = BooleanField(
+        _l("Close the call now although drafts have not been submitted")
+    )
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

@@ -65,6 +65,8 @@ class Call(db.Model):
     reviews_per_application: Mapped[int] = mapped_column(default=3)
     blind_review: Mapped[bool] = mapped_column(default=False)
     show_scores_to_applicants: Mapped[bool] = mapped_column(default=False)
+    # The programme office may end the review phase before the deadline (to publish sooner).
+    review_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[CallStatus] = mapped_column(
         Enum(

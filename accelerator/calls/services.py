@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.calls import policies
@@ -36,6 +36,22 @@ class TransitionNotAllowed(DomainError):
 
 
 class YearTaken(DomainError):
+    pass
+
+
+class ClosingWithDrafts(DomainError):
+    """Carries how many drafts the earlier closing date would shut out."""
+
+    def __init__(self, message: str, drafts: int):
+        super().__init__(message)
+        self.drafts = drafts
+
+
+class BlindReviewLocked(DomainError):
+    pass
+
+
+class ReviewPhaseNotOpen(DomainError):
     pass
 
 
@@ -95,16 +111,101 @@ def create_call(programme: Programme, *, by, now: datetime, **fields) -> Call:
     return call
 
 
-def update_call(call: Call, *, by, now: datetime, **fields) -> None:
+def update_call(
+    call: Call, *, by, now: datetime, close_with_drafts: bool = False, **fields
+) -> None:
+    """Saves the call's dates and settings, refusing the edits that would hurt someone: a
+    closing date moved into the past while drafts are still being written (unless the manager
+    confirms it), and blind review switched on or off once a review has been submitted."""
     require(policies.can_manage_calls(by))
     _check_dates(fields["opens_at"], fields["closes_at"], fields["review_deadline"])
+    _check_closing_early(call, fields["closes_at"], now=now, confirmed=close_with_drafts)
+    _check_blind_review_unchanged(call, fields.get("blind_review", call.blind_review))
     if fields.get("selection_quota", call.selection_quota) is None:
         fields["selection_quota"] = call.programme.default_quota
+    changed = {
+        name: {"from": _plain(getattr(call, name)), "to": _plain(value)}
+        for name, value in fields.items()
+        if getattr(call, name) != value
+    }
     for name, value in fields.items():
         setattr(call, name, value)
     _flush_call()
-    record_audit("call.updated", by=by, object_type="call", object_id=call.id, now=now)
+    record_audit(
+        "call.updated",
+        by=by,
+        object_type="call",
+        object_id=call.id,
+        now=now,
+        details={"changed": changed} if changed else None,
+    )
     db.session.commit()
+
+
+def drafts_in_call(call: Call) -> int:
+    """Applications of the call still being written (read through the table: calls sit below
+    applications in the layers)."""
+    applications = db.metadata.tables["applications"]
+    return db.session.scalar(
+        select(func.count())
+        .select_from(applications)
+        .where(applications.c.call_id == call.id, applications.c.status == "draft")
+    )
+
+
+def _check_closing_early(call: Call, closes_at: datetime, *, now: datetime, confirmed: bool):
+    if confirmed or closes_at > now or not call.is_accepting_applications(now):
+        return
+    drafts = drafts_in_call(call)
+    if drafts:
+        raise ClosingWithDrafts(
+            _(
+                "%(count)d draft application(s) have not been submitted yet: closing the call "
+                "now ends their chance to submit. Confirm below to close it anyway.",
+                count=drafts,
+            ),
+            drafts,
+        )
+
+
+def _check_blind_review_unchanged(call: Call, blind_review: bool) -> None:
+    if blind_review != call.blind_review and has_submitted_reviews(call):
+        raise BlindReviewLocked(
+            _(
+                "Blind review cannot be switched on or off once a review has been submitted: "
+                "the reviewers have already read the applications that way."
+            )
+        )
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def close_review_phase(call: Call, *, by, now: datetime) -> None:
+    """Ends the review phase before its deadline, so that the results can be published: from
+    now on no review is written, changed or submitted."""
+    require(policies.can_manage_calls(by))
+    if now < call.closes_at:
+        raise ReviewPhaseNotOpen(_("The review phase starts once the call has closed."))
+    # A conditional update: two managers closing at once record it once.
+    closed = db.session.execute(
+        update(Call)
+        .where(
+            Call.id == call.id,
+            Call.review_closed_at.is_(None),
+            Call.results_published_at.is_(None),
+            Call.review_deadline > now,
+        )
+        .values(review_closed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if closed != 1:
+        db.session.rollback()
+        raise ReviewPhaseNotOpen(_("The review phase of this call is already over."))
+    record_audit("call.review_phase_closed", by=by, object_type="call", object_id=call.id, now=now)
+    db.session.commit()
+    db.session.refresh(call)
 
 
 def save_rubric(call: Call, criteria: list[CriterionDraft], *, by, now: datetime) -> None:
@@ -149,20 +250,12 @@ def save_eligibility_questions(
 
 
 def change_call_status(call: Call, target: CallStatus, *, by, now: datetime) -> None:
-    """Moves the call along its lifecycle; review starts only once the call has closed."""
+    """Moves the call along its lifecycle; review starts only once the call has closed, and the
+    call is decided only once its review phase is over."""
     require(policies.can_manage_calls(by))
-    if target not in NEXT[call.status]:
-        raise TransitionNotAllowed(
-            _(
-                "A call that is %(current)s cannot become %(target)s.",
-                current=call.status.label,
-                target=target.label,
-            )
-        )
-    if target == CallStatus.OPEN and call.rubric_weight_total != 100:
-        raise WeightsDoNotSumTo100(_("Fix the rubric first: its weights must add up to 100 %."))
-    if target == CallStatus.IN_REVIEW and now < call.closes_at:
-        raise TransitionNotAllowed(_("Review can start only after the call has closed."))
+    problem = transition_problem(call, target, now=now)
+    if problem is not None:
+        raise problem
     previous = call.status
     call.status = target
     record_audit(
@@ -176,8 +269,37 @@ def change_call_status(call: Call, target: CallStatus, *, by, now: datetime) -> 
     db.session.commit()
 
 
-def next_statuses(call: Call) -> set[CallStatus]:
-    return NEXT[call.status]
+def transition_problem(call: Call, target: CallStatus, *, now: datetime) -> DomainError | None:
+    """Why the call cannot move to `target` now, as the error to raise; None when it can."""
+    if target not in NEXT[call.status]:
+        return TransitionNotAllowed(
+            _(
+                "A call that is %(current)s cannot become %(target)s.",
+                current=call.status.label,
+                target=target.label,
+            )
+        )
+    if target == CallStatus.OPEN and call.rubric_weight_total != 100:
+        return WeightsDoNotSumTo100(_("Fix the rubric first: its weights must add up to 100 %."))
+    if target == CallStatus.IN_REVIEW and now < call.closes_at:
+        return TransitionNotAllowed(_("Review can start only after the call has closed."))
+    if target == CallStatus.DECIDED and policies.is_review_phase_open(call, now):
+        return TransitionNotAllowed(
+            _(
+                "The call is decided once its review phase is over: wait for the review "
+                "deadline or close the review phase first."
+            )
+        )
+    return None
+
+
+def next_statuses(call: Call, *, now: datetime) -> dict[CallStatus, str | None]:
+    """Each status the call could move to next, with why it cannot now (None when it can)."""
+    problems = {target: transition_problem(call, target, now=now) for target in NEXT[call.status]}
+    return {
+        target: None if problem is None else str(problem)
+        for target, problem in sorted(problems.items())
+    }
 
 
 def has_submitted_reviews(call: Call) -> bool:

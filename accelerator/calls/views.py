@@ -1,6 +1,6 @@
 """Public call pages and the managers' call administration."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,11 +16,12 @@ from accelerator.calls.models import Call
 from accelerator.calls.queries import all_calls, public_calls
 from accelerator.core.clock import as_madrid, madrid_to_utc, utcnow
 from accelerator.core.errors import DomainError
-from accelerator.core.forms import choice_list
+from accelerator.core.forms import ButtonForm, choice_list
 from accelerator.core.policies import require
 from accelerator.extensions import db
 
 bp = Blueprint("calls", __name__)
+bp.add_app_template_global(policies, "call_policy")
 
 CALL_FIELDS = (
     "title",
@@ -84,17 +85,26 @@ def create():
 def manage(call_id):
     require(policies.can_manage_calls(current_user))
     call = db.get_or_404(Call, call_id)
-    form = CallStatusForm()
-    form.target.choices = choice_list(
-        (s.value, s.label) for s in sorted(services.next_statuses(call))
-    )
+    now = utcnow()
+    next_statuses = services.next_statuses(call, now=now)
     return render_template(
         "calls/manage.html",
         call=call,
-        status_form=form,
-        now=utcnow(),
+        status_form=_status_form(next_statuses),
+        blocked_statuses={s: why for s, why in next_statuses.items() if why is not None},
+        button_form=ButtonForm(),
+        now=now,
         rubric_locked=services.has_submitted_reviews(call),
     )
+
+
+def _status_form(next_statuses: dict) -> CallStatusForm:
+    """Offers only the statuses the rules would accept now."""
+    form = CallStatusForm()
+    form.target.choices = choice_list(
+        (status.value, status.label) for status, why in next_statuses.items() if why is None
+    )
+    return form
 
 
 @bp.route("/manage/calls/<int:call_id>/edit", methods=["GET", "POST"])
@@ -106,17 +116,29 @@ def edit(call_id):
     if not form.is_submitted():
         for name in MOMENT_FIELDS:
             getattr(form, name).data = as_madrid(getattr(call, name)).replace(tzinfo=None)
+    drafts_shut_out = None
     if form.validate_on_submit():
         try:
-            services.update_call(call, by=current_user, now=utcnow(), **_call_fields(form))
+            services.update_call(
+                call,
+                by=current_user,
+                now=utcnow(),
+                close_with_drafts=form.close_with_drafts.data,
+                **_call_fields(form),
+            )
         except services.YearTaken as error:
             form.year.errors.append(str(error))
         except services.DatesOutOfOrder as error:
             form.closes_at.errors.append(str(error))
+        except services.ClosingWithDrafts as error:
+            form.closes_at.errors.append(str(error))
+            drafts_shut_out = error.drafts
+        except services.BlindReviewLocked as error:
+            form.blind_review.errors.append(str(error))
         else:
             flash(_("The call is saved."), "success")
             return redirect(url_for(".manage", call_id=call.id))
-    return render_template("calls/form.html", form=form, call=call)
+    return render_template("calls/form.html", form=form, call=call, drafts_shut_out=drafts_shut_out)
 
 
 @bp.route("/manage/calls/<int:call_id>/rubric", methods=["GET", "POST"])
@@ -185,7 +207,7 @@ def eligibility(call_id):
 def change_status(call_id):
     require(policies.can_manage_calls(current_user))
     call = db.get_or_404(Call, call_id)
-    form = CallStatusForm()
+    form = CallStatusForm()  # any status: the service says why one cannot be chosen now
     if form.validate_on_submit():
         try:
             services.change_call_status(
@@ -196,6 +218,27 @@ def change_status(call_id):
         else:
             flash(_("The call is now %(status)s.", status=call.status.label), "success")
     return redirect(url_for(".manage", call_id=call.id))
+
+
+@bp.post("/manage/calls/<int:call_id>/close-review")
+@login_required
+def close_review_phase(call_id):
+    require(policies.can_manage_calls(current_user))
+    call = db.get_or_404(Call, call_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            services.close_review_phase(call, by=current_user, now=utcnow())
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("The review phase is closed: reviews are read-only now."), "success")
+    return redirect(_back_to(url_for(".manage", call_id=call.id)))
+
+
+def _back_to(default: str) -> str:
+    """The page the button was on, when it is one of ours; else `default`."""
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 def _call_fields(form: CallForm) -> dict:

@@ -2,7 +2,16 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.accounts.models import Organisation, User
@@ -19,13 +28,26 @@ from accelerator.core.types import UTCDateTime, enum_type
 from accelerator.extensions import db
 
 
+ONE_ACTIVE_PER_ORGANISATION = text("status = 'active' AND second_project_reason IS NULL")
+
+
 class Project(db.Model):
-    """Created when an application is selected; its cohort is the call's year."""
+    """Created when an application is selected; its cohort is the call's year.
+
+    An organisation has one active project, unless a manager allowed another one with a reason.
+    """
 
     __tablename__ = "projects"
     __table_args__ = (
         CheckConstraint("entry_trl BETWEEN 1 AND 9", name="entry_trl_range"),
         CheckConstraint("current_trl BETWEEN 1 AND 9", name="current_trl_range"),
+        Index(
+            "uq_projects_one_active_per_organisation",
+            "organisation_id",
+            unique=True,
+            sqlite_where=ONE_ACTIVE_PER_ORGANISATION,
+            postgresql_where=ONE_ACTIVE_PER_ORGANISATION,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +67,7 @@ class Project(db.Model):
         enum_type(ProjectStatus, "project_status", 16), default=ProjectStatus.ACTIVE
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    second_project_reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(lazy="raise")
     call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)

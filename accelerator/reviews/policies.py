@@ -4,6 +4,7 @@ from datetime import datetime
 
 from accelerator.accounts.enums import Role
 from accelerator.accounts.policies import is_programme_manager
+from accelerator.calls.policies import is_review_phase_open
 from accelerator.core.policies import is_signed_in
 
 
@@ -26,7 +27,9 @@ def can_review(user, assignment, *, conflicted: bool) -> bool:
 
 
 def is_review_editable(call, now: datetime) -> bool:
-    return now < call.review_deadline
+    """Reviews change only while the call's review phase is open (deadline, early close and
+    publication all end it)."""
+    return is_review_phase_open(call, now)
 
 
 def can_declare_conflicts(user) -> bool:

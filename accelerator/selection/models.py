@@ -23,6 +23,8 @@ class Decision(db.Model):
     )
     outcome: Mapped[Outcome] = mapped_column(enum_type(Outcome, "outcome", 16))
     note: Mapped[str] = mapped_column(Text, default="")
+    # Why a manager let an organisation that already has an active project have another one.
+    second_project_reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

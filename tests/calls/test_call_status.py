@@ -25,6 +25,13 @@ def _statuses_offered(page: str) -> list[str]:
     return re.findall(r'<option[^>]*value="([^"]*)"', select[1]) if select else []
 
 
+def _blocked_statuses(page: str) -> list[str]:
+    """The statuses the page does not offer, each with why."""
+    listed = re.search(r'<ul[^>]*id="blocked-statuses"[^>]*>(.*?)</ul>', page, re.S)
+    items = re.findall(r"<li>(.*?)</li>", listed[1], re.S) if listed else []
+    return [" ".join(item.split()) for item in items]
+
+
 def _unbalance_rubric(call) -> None:
     call.criteria[-1].weight = 5  # 30 + 30 + 25 + 5 = 90
     db.session.commit()
@@ -166,18 +173,63 @@ def test_draft_call_is_neither_upcoming_nor_accepting_applications():
 
 
 def test_manage_page_offers_only_the_next_status(manager_client):
+    now = utcnow()
     draft = make_call(status=CallStatus.DRAFT)
-    open_call = make_call(status=CallStatus.OPEN)
+    closed_call = make_call(
+        status=CallStatus.OPEN, opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=1)
+    )
     archived = make_call(status=CallStatus.ARCHIVED)
 
     pages = {
         call.status: manager_client.get(f"/manage/calls/{call.id}").get_data(as_text=True)
-        for call in (draft, open_call, archived)
+        for call in (draft, closed_call, archived)
     }
 
     assert _statuses_offered(pages[CallStatus.DRAFT]) == ["open"]
     assert _statuses_offered(pages[CallStatus.OPEN]) == ["in_review"]
     assert _statuses_offered(pages[CallStatus.ARCHIVED]) == []
+
+
+def test_manage_page_offers_no_status_the_rules_would_refuse_and_says_why(manager_client):
+    still_open = make_call(status=CallStatus.OPEN)
+    unbalanced = make_call(status=CallStatus.DRAFT)
+    _unbalance_rubric(unbalanced)
+    in_review = make_call(status=CallStatus.IN_REVIEW)
+
+    pages = [
+        manager_client.get(f"/manage/calls/{call.id}").get_data(as_text=True)
+        for call in (still_open, unbalanced, in_review)
+    ]
+
+    assert [_statuses_offered(page) for page in pages] == [[], [], []]
+    assert [_blocked_statuses(page) for page in pages] == [
+        ["Not yet In review: Review can start only after the call has closed."],
+        ["Not yet Open: Fix the rubric first: its weights must add up to 100 %."],
+        [
+            "Not yet Decided: The call is decided once its review phase is over: wait for the "
+            "review deadline or close the review phase first."
+        ],
+    ]
+
+
+def test_status_form_refuses_to_decide_a_call_whose_review_phase_is_open(manager_client):
+    call = make_call(status=CallStatus.IN_REVIEW)
+
+    post_form(
+        manager_client,
+        f"/manage/calls/{call.id}/status",
+        {"target": "decided"},
+        page=f"/manage/calls/{call.id}",
+    )
+
+    assert flashes(manager_client) == [
+        (
+            "error",
+            "The call is decided once its review phase is over: wait for the review deadline "
+            "or close the review phase first.",
+        )
+    ]
+    assert call.status == CallStatus.IN_REVIEW
 
 
 def test_status_form_opens_a_draft_call(manager_client):

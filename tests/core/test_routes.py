@@ -93,6 +93,7 @@ EXPECTED = {
     "/manage/calls/<int:call_id>/eligibility": (302, 403, 403, 403, 403, 403, 403, 200),
     # The manager's request is refused (the call has not closed) and redirected with a message.
     "/manage/calls/<int:call_id>/status": (302, 403, 403, 403, 403, 403, 403, 302),
+    "/manage/calls/<int:call_id>/close-review": (302, 403, 403, 403, 403, 403, 403, 302),
     # Applications: anyone signed in may try to apply (refused with a message without an
     # organisation); only members see and change theirs, and managers read them. Everyone else
     # gets 404, so that a guessed id does not reveal that the application exists.
@@ -269,6 +270,7 @@ EXPECTED_FOR_MISSING_OBJECT = {
     "/manage/calls/<int:call_id>/rubric": (302, 403, 403, 403, 403, 403, 403, 404),
     "/manage/calls/<int:call_id>/eligibility": (302, 403, 403, 403, 403, 403, 403, 404),
     "/manage/calls/<int:call_id>/status": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/close-review": (302, 403, 403, 403, 403, 403, 403, 404),
     "/calls/<int:call_id>/apply": (302, 404, 404, 404, 404, 404, 404, 404),
     "/applications/<int:application_id>": (302, 404, 404, 404, 404, 404, 404, 404),
     "/applications/<int:application_id>/edit": (302, 404, 404, 404, 404, 404, 404, 404),
@@ -385,6 +387,7 @@ POSTED = {
     "/logout": {},
     "/organisations/<int:organisation_id>/invitations": {"email": "colleague@example.org"},
     "/manage/calls/<int:call_id>/status": {"target": "in_review"},
+    "/manage/calls/<int:call_id>/close-review": {},
     "/calls/<int:call_id>/apply": {},
     "/applications/<int:application_id>/submit": {},
     "/applications/<int:application_id>/withdraw": {},
