@@ -27,7 +27,6 @@ from accelerator.cohorts.enums import (
 from accelerator.core.types import UTCDateTime, enum_type
 from accelerator.extensions import db
 
-
 ONE_ACTIVE_PER_ORGANISATION = text("status = 'active' AND second_project_reason IS NULL")
 
 

@@ -10,11 +10,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from accelerator.accounts.models import User
-from accelerator.calls.models import RubricCriterion
+from accelerator.calls.models import Call, RubricCriterion
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError, NotAllowed
+from accelerator.core.transactions import releases_lock_on_refusal, take_sqlite_write_lock
 from accelerator.extensions import db
 from accelerator.reviews import policies
 from accelerator.reviews.assignment import review_of
@@ -24,7 +26,7 @@ from accelerator.reviews.models import Assignment, CriterionScore, Review
 
 
 class ReviewDeadlinePassed(DomainError):
-    pass
+    """The review phase is over: deadline passed, closed early or results published."""
 
 
 class ReviewIncomplete(DomainError):
@@ -52,6 +54,43 @@ def is_on_scale(score: Decimal, criterion: RubricCriterion) -> bool:
     return score.is_finite() and score in allowed_scores(criterion)
 
 
+def why_reviews_are_locked(call: Call, now: datetime) -> str | None:
+    """What a reviewer reads when the call's reviews can no longer change; None while they can."""
+    if policies.is_review_editable(call, now):
+        return None
+    if call.results_published_at is not None:
+        return _(
+            "The results of this call were published on %(when)s (Madrid time): reviews can no "
+            "longer change.",
+            when=format_datetime(call.results_published_at, "medium"),
+        )
+    if call.review_closed_at is not None:
+        return _(
+            "The programme office closed the review phase on %(when)s (Madrid time); reviews "
+            "are read-only now.",
+            when=format_datetime(call.review_closed_at, "medium"),
+        )
+    return _(
+        "The review deadline passed on %(when)s (Madrid time); reviews are read-only now.",
+        when=format_datetime(call.review_deadline, "medium"),
+    )
+
+
+def lock_call_for_reviews(call_id: int) -> Call:
+    """The call as it stands once no publication or early close can slip in before the caller
+    commits: SQLite's write lock, or a share lock on the call's row (which both of those update)
+    on PostgreSQL."""
+    if take_sqlite_write_lock():
+        return db.session.get(Call, call_id, populate_existing=True)
+    return db.session.scalars(
+        select(Call)
+        .where(Call.id == call_id)
+        .with_for_update(read=True, of=Call)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+@releases_lock_on_refusal
 def save_review(
     assignment: Assignment,
     *,
@@ -63,16 +102,12 @@ def save_review(
     now: datetime,
 ) -> Review:
     application = assignment.application
-    call = application.call
     if not policies.can_review(by, assignment, conflicted=is_conflicted(by, application)):
         raise NotAllowed()
-    if not policies.is_review_editable(call, now):
-        raise ReviewDeadlinePassed(
-            _(
-                "The review deadline passed on %(when)s (Madrid time); reviews are read-only now.",
-                when=format_datetime(call.review_deadline, "medium"),
-            )
-        )
+    call = lock_call_for_reviews(application.call_id)
+    locked = why_reviews_are_locked(call, now)
+    if locked:
+        raise ReviewDeadlinePassed(locked)
     existing = review_of(assignment)
     # A submitted review stays complete: saving it "as a draft" must not empty a field.
     complete = submit or (existing is not None and existing.status == ReviewStatus.SUBMITTED)

@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
+from accelerator.reviews import policies
+
 bp = Blueprint("reviews", __name__)
+bp.add_app_template_global(policies, "review_policy")
 
 from accelerator.reviews.views import manage, reviewer  # noqa: E402, F401

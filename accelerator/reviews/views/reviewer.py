@@ -9,8 +9,8 @@ from accelerator.accounts.enums import Role
 from accelerator.accounts.forms import RegistrationForm
 from accelerator.accounts.models import Organisation, User
 from accelerator.applications import attachments as attachment_services
-from accelerator.applications import services as application_services
 from accelerator.applications.models import Attachment
+from accelerator.applications.snapshots import submitted_application, submitted_titles
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm, choice_list
@@ -42,8 +42,24 @@ def dashboard():
     rows = _without_conflicts(
         db.session.execute(assignments_of_reviewer(current_user.id)).unique().all()
     )
+    now = utcnow()
     submitted = sum(1 for _assignment, review in rows if review and review.status == "submitted")
-    return render_template("reviews/dashboard.html", rows=rows, submitted=submitted, now=utcnow())
+    to_do = [row for row in rows if _is_to_do(*row, now=now)]
+    return render_template(
+        "reviews/dashboard.html",
+        rows=rows,
+        titles=submitted_titles([assignment.application_id for assignment, _review in rows]),
+        to_do=to_do,
+        finished=[row for row in rows if row not in to_do],
+        submitted=submitted,
+        now=now,
+    )
+
+
+def _is_to_do(assignment, review, *, now) -> bool:
+    """Still the reviewer's to do: not submitted while the call's review phase is open."""
+    unsubmitted = review is None or review.status != "submitted"
+    return unsubmitted and policies.is_review_editable(assignment.application.call, now)
 
 
 @bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
@@ -51,6 +67,7 @@ def dashboard():
 def review(assignment_id):
     assignment = _reviewable(assignment_id)
     application = assignment.application
+    submitted = _submitted(application)
     call = application.call
     existing = review_of(assignment)
     form = review_form_for(call.criteria)
@@ -90,13 +107,14 @@ def review(assignment_id):
         "reviews/review.html",
         assignment=assignment,
         application=application,
+        submitted=submitted,
         call=call,
         review=existing,
         form=form,
-        attachments=application_services.attachments_of(application),
         # Blind review hides who applies: the people are not even handed to the template.
         people=[] if call.blind_review else _people_of(application),
         editable=policies.is_review_editable(call, now),
+        locked_reason=services.why_reviews_are_locked(call, now),
         decline_form=DeclineForm(prefix="decline"),
         conflict_form=ConflictReasonForm(prefix="conflict"),
         now=now,
@@ -108,7 +126,9 @@ def review(assignment_id):
 def attachment(assignment_id, attachment_id):
     assignment = _reviewable(assignment_id)
     file = db.get_or_404(Attachment, attachment_id)
-    if file.application_id != assignment.application_id or file.removed_at is not None:
+    # The files the reviewed submission names, even those the applicants replaced since.
+    submitted = _submitted(assignment.application)
+    if file.application_id != assignment.application_id or not submitted.names_attachment(file.id):
         abort(404)
     blind = assignment.application.call.blind_review
     return send_file(
@@ -255,6 +275,14 @@ def _reviewable(assignment_id: int) -> Assignment:
     if not policies.can_review(current_user, assignment, conflicted=conflicted):
         abort(404)
     return assignment
+
+
+def _submitted(application):
+    """What the applicants last submitted, which is what reviewers review."""
+    submitted = submitted_application(application)
+    if submitted is None:
+        abort(404)
+    return submitted
 
 
 def _people_of(application) -> list[User]:
