@@ -69,8 +69,18 @@ class EvidencePdf:
     content: bytes
 
 
-def create_project(application: Application, *, now: datetime) -> Project:
-    """The selected application's project in the cohort of its call, or the existing one."""
+class SecondActiveProject(DomainError):
+    pass
+
+
+def create_project(
+    application: Application, *, now: datetime, second_project_reason: str | None = None
+) -> Project:
+    """The selected application's project in the cohort of its call, or the existing one.
+
+    An organisation holds one active project; a second one needs the reason a manager gave
+    (a partial unique index refuses it otherwise).
+    """
     project = db.session.scalar(select(Project).where(Project.application_id == application.id))
     if project is None:
         trl = application.trl or 1
@@ -89,8 +99,34 @@ def create_project(application: Application, *, now: datetime) -> Project:
         )
         db.session.add(project)
     project.status = ProjectStatus.ACTIVE
-    db.session.flush()
+    project.second_project_reason = second_project_reason or None
+    organisation = application.organisation.legal_name  # the session is unusable after a refusal
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the caller rolls back, as after any refusal
+        raise SecondActiveProject(
+            _(
+                "%(organisation)s already has an active project: a second one needs a reason.",
+                organisation=organisation,
+            )
+        ) from error
     return project
+
+
+def active_projects_of(organisation_ids: set[int]) -> list[Project]:
+    """The active projects of these organisations, with their calls, oldest cohort first."""
+    if not organisation_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Project)
+            .where(
+                Project.organisation_id.in_(organisation_ids),
+                Project.status == ProjectStatus.ACTIVE,
+            )
+            .order_by(Project.cohort_year, Project.id)
+        ).unique()
+    )
 
 
 # --- TRL ---------------------------------------------------------------------------------

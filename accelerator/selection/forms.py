@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accelerator.core.forms import choice_list
@@ -20,6 +20,18 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description=_l("Seen by programme managers only."),
         render_kw={"rows": 2},
+    )
+    second_project_reason = TextAreaField(
+        _l("Reason to allow a second project"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Needed when the organisation already has an active project."),
+        render_kw={"rows": 2},
+    )
+
+
+class PromoteForm(FlaskForm):
+    second_project_reason = TextAreaField(
+        _l("Reason to allow a second project"), validators=[Optional(), Length(max=1000)]
     )
 
 
@@ -40,3 +52,10 @@ class PreviewForm(FlaskForm):
         csrf = False
 
     application = SelectField(_l("Preview for"), coerce=int, validators=[Optional()])
+
+
+class PublishForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I have read what publishing will do, and I want to publish the results now."),
+        validators=[DataRequired(_l("Tick the box to confirm that you want to publish."))],
+    )

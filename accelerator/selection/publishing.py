@@ -12,7 +12,6 @@ from accelerator.calls.enums import CallStatus
 from accelerator.calls.models import Call
 from accelerator.cohorts.services import create_project
 from accelerator.core.audit import record_audit
-from accelerator.core.errors import DomainError
 from accelerator.core.mail import queue_email
 from accelerator.core.policies import require
 from accelerator.core.transactions import releases_lock_on_refusal
@@ -21,15 +20,7 @@ from accelerator.selection import policies
 from accelerator.selection.enums import Outcome
 from accelerator.selection.locks import lock_programme
 from accelerator.selection.models import Decision, DecisionLetter
-
-
-class AlreadyPublished(DomainError):
-    pass
-
-
-class UndecidedApplications(DomainError):
-    pass
-
+from accelerator.selection.readiness import AlreadyPublished, publication_summary
 
 DEFAULT_LETTERS = {
     Outcome.SELECTED: (
@@ -141,6 +132,14 @@ def queue_letters(application: Application, outcome: Outcome, *, now: datetime) 
     return len(members)
 
 
+def _lock_call(call_id: int) -> Call:
+    """PostgreSQL: the call's row, held until commit (reviews being saved hold it shared)."""
+    query = select(Call).where(Call.id == call_id).execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Call)
+    return db.session.scalars(query).one()
+
+
 def decided_applications(call: Call) -> list[tuple[Application, Decision]]:
     return list(
         db.session.execute(
@@ -154,30 +153,28 @@ def decided_applications(call: Call) -> list[tuple[Application, Decision]]:
 
 @releases_lock_on_refusal
 def publish_results(call: Call, *, by: User, now: datetime) -> int:
-    """Sends every decision letter once, opens the results to applicants, creates projects."""
+    """Sends every decision letter once, opens the results to applicants, creates projects.
+
+    Refused while the review phase is open, while an application has no decision, with no
+    decision at all, and once published: the confirmation page shows the same reasons.
+    """
     require(policies.can_decide(by))
     # Two managers publishing at once, or a decision changed meanwhile, would send letters twice
-    # or letters that no longer match: publishing waits for the same lock as deciding.
+    # or letters that no longer match: publishing waits for the same lock as deciding, and holds
+    # the call's row so that no review is saved while it reads them.
     lock_programme(call.programme_id)
-    db.session.refresh(call)
-    if call.results_published_at is not None:
-        raise AlreadyPublished(_("The results of this call are already published."))
-    undecided = db.session.scalar(
-        select(db.func.count(Application.id)).where(
-            Application.call_id == call.id,
-            Application.status.in_([ApplicationStatus.UNDER_REVIEW, ApplicationStatus.ELIGIBLE]),
-        )
-    )
-    if undecided:
-        raise UndecidedApplications(
-            _("%(count)d application(s) in review have no decision yet.", count=undecided)
-        )
+    call = _lock_call(call.id)
+    blockers = publication_summary(call, now=now).blockers
+    if blockers:
+        raise blockers[0]
     sent = 0
     for application, decision in decided_applications(call):
         if application.status == ApplicationStatus.WITHDRAWN:
             continue
         if application.status == ApplicationStatus.SELECTED:
-            create_project(application, now=now)
+            create_project(
+                application, now=now, second_project_reason=decision.second_project_reason
+            )
         sent += queue_letters(application, decision.outcome, now=now)
     call.results_published_at = now
     if call.status in (CallStatus.IN_REVIEW, CallStatus.OPEN):

@@ -5,6 +5,7 @@ on PostgreSQL, the database's write lock on SQLite), so two managers deciding at
 instant are served one after the other and can never exceed them together.
 """
 
+from collections import defaultdict
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from accelerator.calls.enums import CallStatus
 from accelerator.calls.models import Call, Programme
 from accelerator.cohorts.enums import ProjectStatus
 from accelerator.cohorts.models import Project
-from accelerator.cohorts.services import create_project
+from accelerator.cohorts.services import active_projects_of, create_project
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
@@ -54,11 +55,22 @@ class NoNextCall(DomainError):
     pass
 
 
+class SecondProjectNeedsReason(DomainError):
+    pass
+
+
 @releases_lock_on_refusal
 def decide(
-    application: Application, outcome: Outcome, *, note: str = "", by: User, now: datetime
+    application: Application,
+    outcome: Outcome,
+    *,
+    note: str = "",
+    second_project_reason: str = "",
+    by: User,
+    now: datetime,
 ) -> Decision:
-    """Records select, waitlist or reject; selecting needs a free place in call and programme."""
+    """Records select, waitlist or reject; selecting needs a free place in call and programme,
+    and, for an organisation that already has an active (or selected) project, a reason."""
     require(policies.can_decide(by))
     programme = lock_programme(application.call.programme_id)
     application = _fresh(application)
@@ -75,32 +87,43 @@ def decide(
             )
         )
     target = ApplicationStatus(outcome.value)
+    reason = _second_project_reason(application, second_project_reason, outcome=outcome)
     if target == application.status:  # a new note on the same outcome
-        decision = _record(application, outcome, note=note, by=by, now=now)
+        decision = _record(application, outcome, note=note, reason=reason, by=by, now=now)
         db.session.commit()
         return decision
     if target == ApplicationStatus.SELECTED:
         _require_free_place(call, programme)
     application.status = target
-    decision = _record(application, outcome, note=note, by=by, now=now)
+    decision = _record(application, outcome, note=note, reason=reason, by=by, now=now)
     db.session.commit()
     return decision
 
 
 @releases_lock_on_refusal
-def promote_from_waitlist(application: Application, *, by: User, now: datetime) -> Project:
+def promote_from_waitlist(
+    application: Application, *, second_project_reason: str = "", by: User, now: datetime
+) -> Project:
     """A waitlisted application takes a place freed after publishing, and becomes a project."""
     require(policies.can_decide(by))
     programme = lock_programme(application.call.programme_id)
     application = _fresh(application)
     if application.status != ApplicationStatus.WAITLISTED:
         raise DecisionNotAllowed(_("Only a waitlisted application can be promoted."))
+    reason = _second_project_reason(application, second_project_reason, outcome=Outcome.SELECTED)
     _require_free_place(application.call, programme)
     application.status = ApplicationStatus.SELECTED
-    _record(application, Outcome.SELECTED, note=_("Promoted from the waitlist."), by=by, now=now)
+    _record(
+        application,
+        Outcome.SELECTED,
+        note=_("Promoted from the waitlist."),
+        reason=reason,
+        by=by,
+        now=now,
+    )
     project = None
     if application.call.results_published_at is not None:
-        project = create_project(application, now=now)
+        project = create_project(application, now=now, second_project_reason=reason)
         queue_letters(application, Outcome.SELECTED, now=now)
     db.session.commit()
     return project
@@ -189,11 +212,69 @@ def _require_free_place(call: Call, programme: Programme) -> None:
         )
 
 
-def _record(application, outcome: Outcome, *, note: str, by: User, now: datetime) -> Decision:
+def other_projects_of(organisation_ids: set[int], *, besides: set[int]) -> dict[int, list[str]]:
+    """Per organisation, its other active projects and its applications selected elsewhere
+    (their projects come at publication), each named with its cohort year; two queries."""
+    named = defaultdict(list)
+    for project in active_projects_of(organisation_ids):
+        if project.application_id not in besides:
+            named[project.organisation_id].append(
+                _cohort_name(project.acronym or project.title, project.cohort_year)
+            )
+    selected = db.session.execute(
+        select(
+            Application.organisation_id,
+            Application.id,
+            Application.acronym,
+            Application.title,
+            Call.year,
+        )
+        .join(Call, Call.id == Application.call_id)
+        .where(
+            Application.organisation_id.in_(organisation_ids),
+            Application.status == ApplicationStatus.SELECTED,
+            Call.results_published_at.is_(None),
+            Application.id.not_in(besides),
+        )
+    )
+    for organisation_id, _id, acronym, title, year in selected:
+        named[organisation_id].append(_cohort_name(acronym or title, year))
+    return dict(named)
+
+
+def _cohort_name(name: str, year: int) -> str:
+    return _("%(name)s (cohort %(year)d)", name=name, year=year)
+
+
+def _second_project_reason(application: Application, reason: str, *, outcome: Outcome) -> str:
+    """The reason a second project is allowed, required when selecting an application whose
+    organisation already has one (or one selected in another call); empty otherwise."""
+    if outcome != Outcome.SELECTED:
+        return ""
+    others = other_projects_of({application.organisation_id}, besides={application.id})
+    if not others:
+        return ""
+    if not reason.strip():
+        raise SecondProjectNeedsReason(
+            _(
+                "%(organisation)s already has an active project: %(projects)s. Selecting this "
+                "application needs a reason to allow a second one.",
+                organisation=application.organisation.legal_name,
+                projects=", ".join(others[application.organisation_id]),
+            )
+        )
+    return reason.strip()
+
+
+def _record(
+    application, outcome: Outcome, *, note: str, reason: str = "", by: User, now: datetime
+) -> Decision:
     decision = db.session.scalar(select(Decision).where(Decision.application_id == application.id))
     if decision is None:
         decision = Decision(application_id=application.id)
         db.session.add(decision)
+    newly_allowed = bool(reason) and reason != decision.second_project_reason
+    decision.second_project_reason = reason or None
     decision.outcome = outcome
     decision.note = note.strip()
     decision.decided_at = now
@@ -207,6 +288,15 @@ def _record(application, outcome: Outcome, *, note: str, by: User, now: datetime
         now=now,
         details={"outcome": outcome.value},
     )
+    if newly_allowed:
+        record_audit(
+            "application.second_project_allowed",
+            by=by,
+            object_type="application",
+            object_id=application.id,
+            now=now,
+            details={"reason": reason},
+        )
     return decision
 
 

@@ -30,15 +30,17 @@ def member_of(organisation=None):
     return make_user(organisation=organisation or make_organisation())
 
 
-def make_project(*, member=None, call=None, trl: int = 4, **fields):
+def make_project(*, member=None, call=None, trl: int = 4, second_project_reason=None, **fields):
     """A selected application of the member's organisation (title, acronym… as given), turned
-    into a project."""
+    into a project; an organisation's second active project needs a reason."""
     member = member or member_of()
     fields["trl"] = trl
     with current_app.test_request_context():  # the receipt email needs a request for its links
         application = make_application(call or make_call(), member=member, submitted=True, **fields)
     application.status = ApplicationStatus.SELECTED
-    project = services.create_project(application, now=NOW)
+    project = services.create_project(
+        application, now=NOW, second_project_reason=second_project_reason
+    )
     db.session.commit()
     return project
 

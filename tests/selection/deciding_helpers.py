@@ -49,6 +49,13 @@ def make_decidable(call, *, member=None, **fields) -> Application:
     return application
 
 
+def end_review_phase(call) -> None:
+    """As when the programme office closes the review phase early: results are published only
+    once it is over."""
+    call.review_closed_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
 def make_reviewer(**fields):
     """A reviewer at an email domain of their own: factory members share example.org, which
     would make a reviewer there conflicted with every application."""

@@ -12,7 +12,7 @@ from accelerator.selection.enums import Outcome
 from accelerator.selection.publishing import publish_results
 from tests.conftest import csrf_token_from, sign_in
 from tests.factories import make_call, make_user
-from tests.selection.deciding_helpers import decide, make_decidable, make_member
+from tests.selection.deciding_helpers import decide, end_review_phase, make_decidable, make_member
 
 ROLES = ("anonymous", "member", "rival", "reviewer", "manager")
 # (method, url template, expected status per role in ROLES order), in the order they are
@@ -25,7 +25,8 @@ ROUTES = (
     ("POST", "/manage/applications/{selected}/decision", (302, 403, 403, 403, 302)),
     ("POST", "/manage/applications/{waitlisted}/promote", (302, 403, 403, 403, 302)),
     ("POST", "/manage/calls/{call}/carry-forward", (302, 403, 403, 403, 302)),
-    ("POST", "/manage/calls/{call}/publish", (302, 403, 403, 403, 302)),
+    ("GET", "/manage/calls/{call}/publish", (302, 403, 403, 403, 200)),
+    ("POST", "/manage/calls/{call}/publish", (302, 403, 403, 403, 200)),
     ("POST", "/manage/calls/{call}/results", (302, 403, 403, 403, 200)),
     ("POST", "/manage/projects/{project}/withdraw", (302, 403, 403, 403, 302)),
 )
@@ -52,6 +53,7 @@ def ids(people):
     waitlisted = make_decidable(call, member=people["rival"])
     decide(selected, Outcome.SELECTED, by=manager)
     decide(waitlisted, Outcome.WAITLISTED, by=manager)
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
     project = db.session.scalar(select(Project.id).where(Project.application_id == selected.id))
     return {

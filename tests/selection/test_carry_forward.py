@@ -13,6 +13,7 @@ from tests.factories import make_call
 from tests.selection.deciding_helpers import (
     audit_trail,
     decide,
+    end_review_phase,
     flashes,
     make_decidable,
 )
@@ -24,6 +25,7 @@ def decided_call(manager, *, year=2031, quota=6, selected=4):
     for _ in range(selected):
         decide(make_decidable(call), Outcome.SELECTED, by=manager)
     decide(make_decidable(call), Outcome.REJECTED, by=manager)
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
     return call
 

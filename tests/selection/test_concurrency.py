@@ -21,7 +21,12 @@ from accelerator.selection.enums import Outcome
 from accelerator.selection.models import Decision
 from accelerator.selection.publishing import letters_of, publish_results
 from tests.factories import make_call
-from tests.selection.deciding_helpers import decide, make_decidable, make_manager
+from tests.selection.deciding_helpers import (
+    decide,
+    end_review_phase,
+    make_decidable,
+    make_manager,
+)
 
 WORKERS = 20
 
@@ -94,7 +99,7 @@ def test_simultaneous_publications_send_each_letter_once(at_the_same_instant):
     for outcome in (Outcome.WAITLISTED, Outcome.REJECTED, Outcome.REJECTED):
         decide(make_decidable(call), outcome, by=manager)
     letters_of(call, now=utcnow())  # as the results page creates them before "Publish"
-    db.session.commit()
+    end_review_phase(call)
     before = db.session.scalar(select(func.count(OutboxMessage.id)))
 
     call_id, manager_id = call.id, manager.id

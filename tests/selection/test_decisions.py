@@ -19,6 +19,7 @@ from tests.factories import make_application, make_call
 from tests.selection.deciding_helpers import (
     decide,
     decision_of,
+    end_review_phase,
     flashes,
     make_decidable,
     make_member,
@@ -170,7 +171,12 @@ def test_decision_through_the_form_is_recorded_with_its_note(app, client, manage
         page=decision_page(call),
     )
 
-    assert flashes(client) == [("success", "Decision recorded.")]
+    assert flashes(client) == [
+        (
+            "success",
+            "Decision recorded. 3 of 3 expected reviews of this application are still outstanding.",
+        )
+    ]
     decision = decision_of(application)
     assert (decision.outcome, decision.note) == (Outcome.WAITLISTED, "Second in line")
     page = client.get(decision_page(call)).get_data(as_text=True)
@@ -220,6 +226,7 @@ def test_decision_after_publishing_is_refused(app, manager, call):
     selected, waitlisted = (make_decidable(call) for _ in range(2))
     decide(selected, Outcome.SELECTED, by=manager)
     decide(waitlisted, Outcome.WAITLISTED, by=manager)
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
 
     with pytest.raises(DecisionNotAllowed) as refused:

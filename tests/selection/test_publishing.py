@@ -2,6 +2,7 @@
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,22 +17,29 @@ from accelerator.extensions import db
 from accelerator.selection.enums import Outcome
 from accelerator.selection.publishing import (
     DEFAULT_LETTERS,
-    AlreadyPublished,
-    UndecidedApplications,
     fill,
     first_member,
     letters_of,
     publish_results,
     save_letter,
 )
+from accelerator.selection.readiness import (
+    AlreadyPublished,
+    NothingToPublish,
+    ReviewPhaseOpen,
+    UndecidedApplications,
+)
 from tests.conftest import csrf_token_from, post_form, sign_in
-from tests.factories import make_organisation
+from tests.factories import make_call, make_organisation
 from tests.selection.deciding_helpers import (
+    add_review,
     audit_trail,
     decide,
+    end_review_phase,
     flashes,
     make_decidable,
     make_member,
+    make_reviewer,
     outbox_ids,
     outbox_since,
 )
@@ -196,11 +204,12 @@ def test_publishing_with_an_undecided_application_in_review_is_refused(app, mana
     make_decidable(call, title="Still in review")
     before = outbox_ids()
 
+    end_review_phase(call)
     with pytest.raises(UndecidedApplications) as refused:
         publish_results(call, by=manager, now=utcnow())
     db.session.rollback()
 
-    assert str(refused.value) == "1 application(s) in review have no decision yet."
+    assert str(refused.value) == "1 application(s) have no decision yet."
     assert outbox_since(before) == []
     assert call.results_published_at is None
     assert projects() == []
@@ -211,6 +220,7 @@ def test_publishing_sends_one_letter_to_each_member_of_each_decided_organisation
 ):
     before = outbox_ids()
 
+    end_review_phase(call)
     sent = publish_results(call, by=manager, now=utcnow())
 
     assert sent == 6
@@ -234,6 +244,7 @@ def test_published_letter_is_the_filled_template_with_a_link_to_the_result(
 ):
     before = outbox_ids()
 
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
 
     application = decided[Outcome.SELECTED]
@@ -254,6 +265,7 @@ def test_publishing_sends_the_edited_letters(app, client, manager, call, decided
     edit_letter(client, call, Outcome.SELECTED, subject="Welcome, {organisation}", body=EDITED_BODY)
     before = outbox_ids()
 
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
 
     letter = next(m for m in outbox_since(before) if m.recipient == email_of("Núria Puig"))
@@ -265,9 +277,11 @@ def test_publishing_sends_the_edited_letters(app, client, manager, call, decided
 
 
 def test_publishing_twice_is_refused_and_sends_nothing_more(app, manager, call, decided):
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
     before = outbox_ids()
 
+    end_review_phase(call)
     with pytest.raises(AlreadyPublished) as refused:
         publish_results(call, by=manager, now=utcnow())
     db.session.rollback()
@@ -277,26 +291,32 @@ def test_publishing_twice_is_refused_and_sends_nothing_more(app, manager, call, 
     assert len(audit_trail("call.results_published")) == 1
 
 
-def test_publishing_through_the_button_once_then_again_is_refused(
+def test_publishing_through_the_confirmation_once_then_again_is_refused(
     app, client, manager, call, decided
 ):
     sign_in(client, manager)
+    end_review_phase(call)
     before = outbox_ids()
+    publish_page = f"/manage/calls/{call.id}/publish"
 
-    post_form(client, f"/manage/calls/{call.id}/publish", {}, page=results_page(call))
+    first = post_form(client, publish_page, {"confirm": "y"})
+    assert (first.status_code, first.location) == (302, results_page(call))
     assert flashes(client) == [("success", "Results published: 6 letters are on their way.")]
-    post_form(client, f"/manage/calls/{call.id}/publish", {}, page=results_page(call))
-    assert flashes(client) == [("error", "The results of this call are already published.")]
+    again = post_form(client, publish_page, {"confirm": "y"}, page=results_page(call))
 
+    assert blockers_on(again.get_data(as_text=True)) == [
+        "The results of this call are already published."
+    ]
     assert len(outbox_since(before)) == 6
     page = client.get(results_page(call)).get_data(as_text=True)
-    assert "Publish results" not in page
+    assert "Check and publish the results" not in page
     assert "Save letter" not in page
 
 
 def test_publishing_opens_the_results_decides_the_call_and_audits(app, manager, call, decided):
     moment = utcnow().replace(microsecond=0)
 
+    end_review_phase(call)
     publish_results(call, by=manager, now=moment)
 
     db.session.expire_all()
@@ -310,6 +330,7 @@ def test_publishing_opens_the_results_decides_the_call_and_audits(app, manager, 
 def test_publishing_creates_a_project_for_each_selected_application_only(
     app, manager, call, decided
 ):
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
 
     application = decided[Outcome.SELECTED]
@@ -346,6 +367,7 @@ def test_publishing_creates_a_project_for_each_selected_application_only(
 
 
 def test_letter_saved_after_publishing_is_refused(app, manager, call, decided):
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
 
     with pytest.raises(AlreadyPublished) as refused:
@@ -362,6 +384,7 @@ def test_withdrawn_application_gets_no_letter_and_no_project(app, manager, call,
     db.session.commit()
     before = outbox_ids()
 
+    end_review_phase(call)
     sent = publish_results(call, by=manager, now=utcnow())
 
     assert sent == 4
@@ -369,3 +392,115 @@ def test_withdrawn_application_gets_no_letter_and_no_project(app, manager, call,
         email_of(name) for name in ("Laia Vidal", "Marc Soler", "Anna Roca", "Pere Font")
     )
     assert projects() == []
+
+
+# --- the confirmation page ---------------------------------------------------------------------
+
+
+def blockers_on(page: str) -> list[str]:
+    listed = re.search(r'<ul[^>]*id="blockers"[^>]*>(.*?)</ul>', page, re.S)
+    items = re.findall(r"<li>(.*?)</li>", listed[1], re.S) if listed else []
+    return [html.unescape(" ".join(item.split())) for item in items]
+
+
+def text_of(page: str, element_id: str) -> str:
+    match = re.search(rf'<(\w+)[^>]*id="{element_id}"[^>]*>(.*?)</\1>', page, re.S)
+    assert match, f"the page has no element {element_id!r}"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match[2])).split())
+
+
+def test_confirmation_page_shows_letters_per_outcome_missing_reviews_and_undecided(
+    app, client, manager, call, decided
+):
+    still = make_decidable(call, title="Still in review")
+    add_review(still, make_reviewer(), scores=[4, 4, 4, 4], comments=["Good."] * 4)
+    sign_in(client, manager)
+
+    page = client.get(f"/manage/calls/{call.id}/publish").get_data(as_text=True)
+
+    assert text_of(page, "letters") == (
+        "Outcome Applications Emails Selected 1 2 Waitlisted 1 1 Rejected 1 3 In all 3 6"
+    )
+    assert text_of(page, "undecided") == (
+        f"Still in review — {still.organisation.legal_name} (Under review)"
+    )
+    assert text_of(page, "missing-reviews") == "11 expected reviews are missing."
+    assert text_of(page, "thinly-reviewed") == (
+        "AAV gene therapy for retinitis pigmentosa — 0 of 3 reviews "
+        "CAR-T for solid tumours — 0 of 3 reviews Bone scaffold with MSCs — 0 of 3 reviews"
+    )
+    assert blockers_on(page) == [
+        "The review phase is still open: reviewers may still change their reviews. Close the "
+        "review phase first.",
+        "1 application(s) have no decision yet.",
+    ]
+    assert 'name="confirm"' not in page
+
+
+def test_confirmation_page_offers_to_close_the_review_phase_once_the_call_has_closed(
+    app, client, manager, call, decided
+):
+    call.closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    sign_in(client, manager)
+    publish_page = f"/manage/calls/{call.id}/publish"
+    page = client.get(publish_page).get_data(as_text=True)
+    assert "Close the review phase now" in page
+
+    response = post_form(
+        client,
+        f"/manage/calls/{call.id}/close-review",
+        {"next": publish_page},
+        page=publish_page,
+    )
+
+    assert response.location == publish_page
+    page = client.get(publish_page).get_data(as_text=True)
+    assert blockers_on(page) == []
+    assert 'name="confirm"' in page
+
+
+def test_publishing_without_ticking_the_confirmation_sends_nothing(
+    app, client, manager, call, decided
+):
+    sign_in(client, manager)
+    end_review_phase(call)
+    before = outbox_ids()
+
+    response = post_form(client, f"/manage/calls/{call.id}/publish", {})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Tick the box to confirm that you want to publish." in page
+    assert outbox_since(before) == []
+    assert call.results_published_at is None
+
+
+def test_publishing_while_the_review_phase_is_open_is_refused(app, manager, call, decided):
+    before = outbox_ids()
+
+    with pytest.raises(ReviewPhaseOpen):
+        publish_results(call, by=manager, now=utcnow())
+    db.session.rollback()
+
+    assert outbox_since(before) == []
+    assert call.results_published_at is None
+
+
+def test_publishing_with_no_decision_is_refused_and_never_offered(app, client, manager):
+    empty = make_call(year=2035)
+    end_review_phase(empty)
+    sign_in(client, manager)
+
+    with pytest.raises(NothingToPublish):
+        publish_results(empty, by=manager, now=utcnow())
+    db.session.rollback()
+    results = client.get(results_page(empty)).get_data(as_text=True)
+    confirmation = client.get(f"/manage/calls/{empty.id}/publish").get_data(as_text=True)
+
+    assert "Check and publish the results" not in results
+    assert "Publish results (0" not in results
+    assert blockers_on(confirmation) == [
+        "No application is decided yet: there is nothing to publish."
+    ]
+    assert 'name="confirm"' not in confirmation

@@ -16,6 +16,7 @@ from tests.factories import make_organisation
 from tests.selection.deciding_helpers import (
     add_review,
     decide,
+    end_review_phase,
     make_decidable,
     make_member,
     make_reviewer,
@@ -124,6 +125,7 @@ def result_url(application) -> str:
 
 
 def publish(call, manager) -> None:
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
 
 

@@ -24,6 +24,7 @@ from tests.selection.deciding_helpers import (
     audit_trail,
     decide,
     decision_of,
+    end_review_phase,
     flashes,
     make_decidable,
     make_member,
@@ -45,6 +46,7 @@ def published(app, manager, call):
     for application in selected:
         decide(application, Outcome.SELECTED, by=manager)
     decide(waitlisted, Outcome.WAITLISTED, by=manager)
+    end_review_phase(call)
     publish_results(call, by=manager, now=utcnow())
     return selected, waitlisted
 

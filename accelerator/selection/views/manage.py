@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accelerator.applications.models import Application
+from accelerator.calls import policies as call_policies
 from accelerator.calls.models import Call
 from accelerator.cohorts.models import Project
 from accelerator.core.clock import utcnow
@@ -12,10 +13,18 @@ from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm, choice_list
 from accelerator.core.policies import require
 from accelerator.extensions import db
+from accelerator.reviews.queries import submitted_review_count
 from accelerator.reviews.ranking import ranking_for_call
 from accelerator.selection import policies, publishing, services
 from accelerator.selection.enums import Outcome
-from accelerator.selection.forms import DecisionForm, LetterForm, PreviewForm
+from accelerator.selection.forms import (
+    DecisionForm,
+    LetterForm,
+    PreviewForm,
+    PromoteForm,
+    PublishForm,
+)
+from accelerator.selection.readiness import publication_summary
 from accelerator.selection.views import bp
 
 
@@ -38,6 +47,11 @@ def decisions(call_id):
         rows=rows,
         decided=decided,
         projects=projects,
+        other_projects=services.other_projects_of(
+            {row.application.organisation_id for row in rows},
+            besides={row.application.id for row in rows},
+        ),
+        reviews_open=call_policies.is_review_phase_open(call, utcnow()),
         in_call=services.selected_in_call(call),
         in_programme=services.selected_in_programme(call.programme),
         button_form=ButtonForm(),
@@ -58,13 +72,14 @@ def decide(application_id):
                 application,
                 Outcome(form.outcome.data),
                 note=form.note.data or "",
+                second_project_reason=form.second_project_reason.data or "",
                 by=current_user,
                 now=utcnow(),
             )
         except DomainError as error:
             flash(str(error), "error")
         else:
-            flash(_("Decision recorded."), "success")
+            flash(_decision_recorded(application), "success")
     else:
         flash(_("Choose a decision."), "error")
     return redirect(url_for(".decisions", call_id=call_id, _anchor=f"application-{application_id}"))
@@ -76,9 +91,15 @@ def promote(application_id):
     require(policies.can_decide(current_user))
     application = db.get_or_404(Application, application_id)
     call_id = application.call_id
-    if ButtonForm().validate_on_submit():
+    form = PromoteForm()
+    if form.validate_on_submit():
         try:
-            services.promote_from_waitlist(application, by=current_user, now=utcnow())
+            services.promote_from_waitlist(
+                application,
+                second_project_reason=form.second_project_reason.data or "",
+                by=current_user,
+                now=utcnow(),
+            )
         except DomainError as error:
             flash(str(error), "error")
         else:
@@ -166,25 +187,48 @@ def results(call_id):
         decided=decided,
         preview_form=preview_form,
         preview=preview,
-        button_form=ButtonForm(),
     )
 
 
-@bp.post("/manage/calls/<int:call_id>/publish")
+@bp.route("/manage/calls/<int:call_id>/publish", methods=["GET", "POST"])
 @login_required
 def publish(call_id):
+    """What publishing will do, and the ticked confirmation that does it."""
     require(policies.can_decide(current_user))
     call = db.get_or_404(Call, call_id)
-    if ButtonForm().validate_on_submit():
+    now = utcnow()
+    form = PublishForm()
+    if form.validate_on_submit():
         try:
-            sent = publishing.publish_results(call, by=current_user, now=utcnow())
+            sent = publishing.publish_results(call, by=current_user, now=now)
         except DomainError as error:
             flash(str(error), "error")
         else:
             flash(
                 _("Results published: %(count)d letters are on their way.", count=sent), "success"
             )
-    return redirect(url_for(".results", call_id=call.id))
+            return redirect(url_for(".results", call_id=call.id))
+    return render_template(
+        "selection/publish.html",
+        call=call,
+        summary=publication_summary(call, now=now),
+        form=form,
+        button_form=ButtonForm(),
+        now=now,
+    )
+
+
+def _decision_recorded(application) -> str:
+    """The confirmation, with the reviews still outstanding while the review phase is open."""
+    outstanding = application.call.reviews_per_application - submitted_review_count(application.id)
+    if outstanding > 0 and call_policies.is_review_phase_open(application.call, utcnow()):
+        return _(
+            "Decision recorded. %(count)d of %(expected)d expected reviews of this application "
+            "are still outstanding.",
+            count=outstanding,
+            expected=application.call.reviews_per_application,
+        )
+    return _("Decision recorded.")
 
 
 def _preview(decided, letters, application_id):
