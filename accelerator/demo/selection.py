@@ -20,8 +20,10 @@ from accelerator.demo.calls import DEMO_APPLICATIONS, SECTION_TEXT, new_call, ty
 from accelerator.extensions import db
 from accelerator.reviews.enums import Recommendation, ReviewStatus
 from accelerator.reviews.models import Assignment, CriterionScore, Review
+from accelerator.reviews.published import freeze_ranking
 from accelerator.selection.enums import Outcome
 from accelerator.selection.models import Decision
+from accelerator.selection.queries import anonymised_reviews
 
 REVIEWER_EMAILS = ("reviewer@demo.atmpcatalyst.eu", "mentor@demo.atmpcatalyst.eu")
 # Title, due date in days from today, status.
@@ -78,6 +80,7 @@ def _decided_call(programme, year: int, *, now: datetime) -> int:
         project = create_project(application, now=now - timedelta(days=280))
         project.current_trl = min(9, project.entry_trl + index % 3)
         _project_history(project, now=now)
+    freeze_ranking(call, comments_of=anonymised_reviews, now=call.results_published_at)
     return 1
 
 

@@ -2,8 +2,10 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -162,3 +164,20 @@ class ReminderSent(db.Model):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
     days_before: Mapped[int]
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PublishedRanking(db.Model):
+    """An application's place in its call's ranking, and its reviewers' anonymised comments, as
+    they stood when the results were published: the published record never changes after."""
+
+    __tablename__ = "published_rankings"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # {"raw": {...}, "normalised": {...}}: a RankedApplication's fields but the application.
+    ranking: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # [{"label": "A", "criteria": {criterion_id: {"score", "comment"}}, "overall_comment"}]
+    comments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

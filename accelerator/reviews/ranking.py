@@ -21,7 +21,7 @@ from accelerator.calls.models import Call
 from accelerator.extensions import db
 from accelerator.reviews.assignment import REVIEWABLE
 from accelerator.reviews.enums import ReviewStatus
-from accelerator.reviews.models import Assignment, CriterionScore, Review
+from accelerator.reviews.models import Assignment, CriterionScore, PublishedRanking, Review
 
 RANKABLE = (
     *REVIEWABLE,
@@ -148,7 +148,38 @@ def rank(
 
 
 def ranking_for_call(call: Call, *, normalise: bool = False) -> list[RankedApplication]:
-    """The ranking page's data in four queries, whatever the number of reviews."""
+    """The call's ranking: as published, once the results are out; computed until then."""
+    if call.results_published_at is not None:
+        published = published_ranking(call, normalise=normalise)
+        if published:
+            return published
+    return live_ranking(call, normalise=normalise)
+
+
+def published_ranking(call: Call, *, normalise: bool) -> list[RankedApplication]:
+    """The ranking recorded at publication, with today's applications, in two queries."""
+    recorded = db.session.execute(
+        select(PublishedRanking.application_id, PublishedRanking.ranking).where(
+            PublishedRanking.call_id == call.id
+        )
+    ).all()
+    applications = {
+        application.id: application
+        for application in db.session.scalars(
+            select(Application).where(Application.id.in_([row[0] for row in recorded]))
+        ).unique()
+    }
+    rows = []
+    for application_id, ranking in recorded:
+        values = dict(ranking["normalised" if normalise else "raw"])
+        values["criterion_means"] = {int(k): v for k, v in values["criterion_means"].items()}
+        rows.append(RankedApplication(application=applications[application_id], **values))
+    return sorted(rows, key=lambda row: row.rank)
+
+
+def live_ranking(call: Call, *, normalise: bool = False) -> list[RankedApplication]:
+    """The ranking computed from the submitted reviews, in four queries, whatever the number of
+    reviews."""
     criteria = call.criteria
     weights = {criterion.id: criterion.weight for criterion in criteria}
     applications = list(

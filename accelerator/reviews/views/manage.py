@@ -28,6 +28,7 @@ from accelerator.reviews.assignment import (
 from accelerator.reviews.conflicts import conflicts_in_call, declare_conflict
 from accelerator.reviews.forms import AssignForm, InviteReviewerForm, ManagerConflictForm
 from accelerator.reviews.models import Assignment
+from accelerator.reviews.published import reviewed_pairs_now_conflicted
 from accelerator.reviews.queries import progress_in_call
 from accelerator.reviews.ranking import ranking_for_call
 from accelerator.reviews.views import bp
@@ -186,11 +187,13 @@ def ranking(call_id):
     require(policies.can_manage_reviews(current_user))
     call = db.get_or_404(Call, call_id)
     normalise = request.args.get("normalise") == "1"
+    published = call.results_published_at is not None
     return render_template(
         "reviews/ranking.html",
         call=call,
         rows=ranking_for_call(call, normalise=normalise),
         normalise=normalise,
+        conflicted_since=reviewed_pairs_now_conflicted(call) if published else [],
     )
 
 
