@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, g, has_request_context, render_template
+from flask import current_app, g, render_template
 from flask_mail import Message
 from sqlalchemy import select
 
@@ -40,7 +40,8 @@ def queue_email(
         created_at=now,
         recipient=recipient,
         subject=subject,
-        body_text=_render(template, context),
+        # Links come from BASE_URL (core.links), so the text is the same in a request or not.
+        body_text=render_template(f"emails/{template}.txt", **context),
     )
     if attachment is not None:
         message.attachment_filename = attachment.filename
@@ -51,14 +52,6 @@ def queue_email(
     if g:
         g.setdefault("queued_email_ids", []).append(message.id)
     return message
-
-
-def _render(template: str, context: dict) -> str:
-    if has_request_context():
-        return render_template(f"emails/{template}.txt", **context)
-    # Commands run outside a request: links are built against the configured public address.
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return render_template(f"emails/{template}.txt", **context)
 
 
 def send_queued_in_this_request() -> None:
