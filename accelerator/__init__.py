@@ -40,8 +40,10 @@ def create_app(config=None) -> Flask:
 
     from accelerator.cli import register_commands
     from accelerator.core import web
+    from accelerator.core.mail import show_logged_emails
 
     web.install(app)
+    show_logged_emails(app)
     register_commands(app)
     return app
 
