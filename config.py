@@ -60,6 +60,16 @@ class Config:
     # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Prefix (0: none).
     PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
 
+    # Attempts allowed per IP address and per email address in each fixed window, per action:
+    # a flood of guesses or of emails to one inbox gets a 429. Login's per-email limit stays
+    # above the lockout's 5 failures, so the lockout's own messages still show.
+    THROTTLE_LIMITS = {
+        "login": {"per_ip": 30, "per_email": 10, "window_minutes": 15},
+        "registration": {"per_ip": 5, "window_minutes": 60},
+        "password_reset": {"per_ip": 10, "per_email": 3, "window_minutes": 60},
+        "confirmation_resend": {"per_ip": 10, "per_email": 3, "window_minutes": 60},
+    }
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Madrid"
     # Catalan and Spanish join when their catalogues exist.
