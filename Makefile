@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app wsgi
+# Production is the default environment: the development server and the tests say what they are.
+FLASK := ACCELERATOR_ENV=development $(BIN)/flask --app wsgi
 VENDOR := accelerator/static/vendor/bootstrap
 DB ?= both
 
@@ -14,7 +15,7 @@ run: $(VENV)/.installed assets
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-dev assets
-	$(BIN)/pytest --db=$(DB) $(PYTEST_ARGS)
+	ACCELERATOR_ENV=test $(BIN)/pytest --db=$(DB) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -1,13 +1,16 @@
 """Configuration read from the environment.
 
-Development is the default: a SQLite file under instance/, mail written to the log.
-DATABASE_URL switches to PostgreSQL (postgresql+psycopg://...).
+Production is the default, so a deployment that forgets ACCELERATOR_ENV never runs with the
+public development key; `make run` asks for development (a SQLite file under instance/, mail
+written to the log). DATABASE_URL switches to PostgreSQL (postgresql+psycopg://...).
 """
 
 import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# Public (it is in this file): anyone could sign sessions with it, so production refuses it.
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -17,9 +20,23 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def _list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list; None when unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
 class Config:
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'accelerator.sqlite'}"
     )
@@ -28,7 +45,7 @@ class Config:
     # "log" writes outgoing mail to the application log; "smtp" sends it.
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "log")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
@@ -36,8 +53,22 @@ class Config:
         "MAIL_DEFAULT_SENDER", "ATMP Catalyst <noreply@atmp-catalyst.eu>"
     )
     MAIL_MAX_ATTEMPTS = 10
-    # Where emailed links point when no request is there to tell (commands, reminders).
+    # Every emailed link starts here, never with the Host a request claims (scheme, host, path).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # The Host names this site answers to (e.g. "catalyst.example.org"); others get a 400 page.
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Prefix (0: none).
+    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
+
+    # Attempts allowed per IP address and per email address in each fixed window, per action:
+    # a flood of guesses or of emails to one inbox gets a 429. Login's per-email limit stays
+    # above the lockout's 5 failures, so the lockout's own messages still show.
+    THROTTLE_LIMITS = {
+        "login": {"per_ip": 30, "per_email": 10, "window_minutes": 15},
+        "registration": {"per_ip": 5, "window_minutes": 60},
+        "password_reset": {"per_ip": 10, "per_email": 3, "window_minutes": 60},
+        "confirmation_resend": {"per_ip": 10, "per_email": 3, "window_minutes": 60},
+    }
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Madrid"
@@ -80,6 +111,10 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key"
+    # The suite does not depend on the shell it runs in.
+    BASE_URL = "http://127.0.0.1:5000"
+    TRUSTED_HOSTS = None
+    PROXY_FIX_HOPS = 0
     MAIL_TRANSPORT = "smtp"
     MAIL_SUPPRESS_SEND = True
     # Cheap hashing keeps the suite fast; the scheme is still Argon2id.
@@ -95,4 +130,7 @@ CONFIGS = {
 
 
 def config_from_environment() -> type[Config]:
-    return CONFIGS[os.environ.get("ACCELERATOR_ENV", "development")]
+    name = os.environ.get("ACCELERATOR_ENV", "production")
+    if name not in CONFIGS:
+        raise SystemExit(f"ACCELERATOR_ENV={name!r} is unknown: use {', '.join(sorted(CONFIGS))}.")
+    return CONFIGS[name]

@@ -30,23 +30,59 @@ def create_app(config=None) -> Flask:
         instance_path=str(PACKAGE_DIR.parent / "instance"),
     )
     app.config.from_object(config or config_from_environment())
-    _refuse_production_without_secret(app)
+    _refuse_production_without_own_secret(app)
+    _refuse_relative_base_url(app)
     Path(app.instance_path).mkdir(exist_ok=True)
+    _trust_proxies(app)
 
     _init_extensions(app)
     _register_blueprints(app)
 
     from accelerator.cli import register_commands
     from accelerator.core import web
+    from accelerator.core.mail import show_logged_emails
 
     web.install(app)
+    show_logged_emails(app)
     register_commands(app)
     return app
 
 
-def _refuse_production_without_secret(app: Flask) -> None:
-    if app.config.get("ENV_NAME") == "production" and not app.config.get("SECRET_KEY"):
+def _refuse_production_without_own_secret(app: Flask) -> None:
+    """A forged session is a stolen account: production never signs with a known key.
+
+    SystemExit prints its one-line message and no traceback, under flask and gunicorn alike.
+    """
+    from config import DEVELOPMENT_SECRET_KEY
+
+    if app.config.get("ENV_NAME") != "production":
+        return
+    if not app.config.get("SECRET_KEY"):
         raise SystemExit("SECRET_KEY is not set: production refuses to start without it.")
+    if app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise SystemExit(
+            "SECRET_KEY is the public development key: production refuses to start with it."
+        )
+
+
+def _refuse_relative_base_url(app: Flask) -> None:
+    from accelerator.core.links import is_absolute_base_url
+
+    if not is_absolute_base_url(app.config["BASE_URL"]):
+        raise SystemExit(
+            f"BASE_URL={app.config['BASE_URL']!r} is not a full address like "
+            "https://catalyst.example.org: every emailed link starts with it."
+        )
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a TLS proxy, the client's address, scheme, host and path prefix are the ones the
+    proxy forwards (so request.is_secure holds and HSTS is sent); only as many hops as set."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config.get("PROXY_FIX_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
 
 def _init_extensions(app: Flask) -> None:

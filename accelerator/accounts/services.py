@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts import policies, tokens
@@ -24,6 +24,8 @@ from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.mail import queue_email
 from accelerator.core.policies import require
+from accelerator.core.throttle import count_attempt
+from accelerator.core.types import UTCDateTime
 from accelerator.extensions import db
 
 MAX_FAILED_LOGINS = 5
@@ -62,11 +64,15 @@ class OwnManagerRoleKept(DomainError):
 # --- registration and confirmation -------------------------------------------------------
 
 
-def register_user(*, email: str, name: str, password: str, now: datetime) -> User:
+def register_user(
+    *, email: str, name: str, password: str, ip: str | None = None, now: datetime
+) -> User:
     """Creates an applicant account and emails a confirmation link.
 
     Self-registration only ever grants the applicant role; other roles come from a manager.
+    Each IP address may register a few accounts an hour (raises Throttled beyond).
     """
+    count_attempt("registration", now=now, ip=ip)
     check_password(password)
     user = User(
         created_at=now,
@@ -87,8 +93,12 @@ def register_user(*, email: str, name: str, password: str, now: datetime) -> Use
     return user
 
 
-def resend_confirmation(email: str, *, now: datetime) -> None:
-    """Sends a fresh link to an unconfirmed account; says nothing about unknown emails."""
+def resend_confirmation(email: str, *, ip: str | None = None, now: datetime) -> None:
+    """Sends a fresh link to an unconfirmed account; says nothing about unknown emails.
+
+    Throttled per IP and per email address alike, known or not, so nobody floods an inbox.
+    """
+    count_attempt("confirmation_resend", now=now, ip=ip, email=normalise_email(email))
     user = find_user_by_email(email)
     if user is not None and not user.email_confirmed:
         _queue_confirmation(user, now=now)
@@ -124,29 +134,36 @@ def _queue_confirmation(user: User, *, now: datetime) -> None:
 # --- login and lockout -------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str, *, now: datetime) -> User:
+def authenticate(email: str, password: str, *, ip: str | None = None, now: datetime) -> User:
     """The user whose password this is.
 
+    Attempts are throttled per IP and per email address first (raises Throttled), so nobody
+    can guess across many accounts from one address or hammer one account from many.
+
     After MAX_FAILED_LOGINS failures within FAILED_LOGIN_WINDOW the account refuses every
-    attempt for LOCKOUT_DURATION. The count lives in the user's row, locked while it is
-    changed, so that every worker and every concurrent request sees the same number.
+    attempt for LOCKOUT_DURATION. Each attempt first claims its place in the count with one
+    conditional UPDATE, so parallel guesses cannot overtake the count on any backend and at
+    most MAX_FAILED_LOGINS passwords are checked per window; the slow check itself runs with
+    no lock held, since SQLite's write lock would stall every write in the app meanwhile.
     """
-    user = _user_for_update(email)
+    count_attempt("login", now=now, ip=ip, email=normalise_email(email))
+    user = find_user_by_email(email)
     if user is None:
         spend_hashing_time(password)
         raise InvalidCredentials(_("The email address or password is not correct."))
-    if user.locked_until is not None and now < user.locked_until:
-        db.session.commit()
-        raise AccountLocked(_locked_message(user.locked_until - now))
-    if not password_matches(user.password_hash, password):
-        _count_failure(user, now=now)
-        db.session.commit()
-        if user.locked_until is not None and now < user.locked_until:
-            raise AccountLocked(_locked_message(user.locked_until - now))
+    password_hash = user.password_hash
+    attempt = _claim_attempt(user, now=now)
+    if attempt is None:
+        raise AccountLocked(_locked_message(_lock_remaining(user, now=now)))
+    if not password_matches(password_hash, password):
+        if attempt == MAX_FAILED_LOGINS:
+            # Only this attempt filled the window: no other can claim until it is done.
+            _start_counting_afresh(user, locked_until=now + LOCKOUT_DURATION)
+            record_audit("user.locked_out", by=None, object_type="user", object_id=user.id, now=now)
+            db.session.commit()
+            raise AccountLocked(_locked_message(LOCKOUT_DURATION))
         raise InvalidCredentials(_("The email address or password is not correct."))
-    user.failed_login_count = 0
-    user.first_failed_login_at = None
-    user.locked_until = None
+    _start_counting_afresh(user, locked_until=None)
     db.session.commit()
     if not user.is_active:
         raise InvalidCredentials(_("This account has been deactivated."))
@@ -157,26 +174,46 @@ def authenticate(email: str, password: str, *, now: datetime) -> User:
     return user
 
 
-def _user_for_update(email: str) -> User | None:
-    query = select(User).where(User.email == normalise_email(email)).with_for_update(of=User)
-    return db.session.scalars(query).unique().one_or_none()
-
-
-def _count_failure(user: User, *, now: datetime) -> None:
-    window_open = (
-        user.first_failed_login_at is not None
-        and now - user.first_failed_login_at < FAILED_LOGIN_WINDOW
+def _claim_attempt(user: User, *, now: datetime) -> int | None:
+    """Counts one attempt unless the account is locked or its window is full; the attempt's
+    number in the window, or None when refused. A window older than FAILED_LOGIN_WINDOW
+    starts again at 1."""
+    window_over = or_(
+        User.first_failed_login_at.is_(None),
+        User.first_failed_login_at <= now - FAILED_LOGIN_WINDOW,
     )
-    if window_open:
-        user.failed_login_count += 1
-    else:
-        user.failed_login_count = 1
-        user.first_failed_login_at = now
-    if user.failed_login_count >= MAX_FAILED_LOGINS:
-        user.locked_until = now + LOCKOUT_DURATION
-        user.failed_login_count = 0
-        user.first_failed_login_at = None
-        record_audit("user.locked_out", by=None, object_type="user", object_id=user.id, now=now)
+    claim = (
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.locked_until.is_(None), User.locked_until <= now),
+            or_(window_over, User.failed_login_count < MAX_FAILED_LOGINS),
+        )
+        .values(
+            failed_login_count=case((window_over, 1), else_=User.failed_login_count + 1),
+            first_failed_login_at=case(
+                (window_over, literal(now, UTCDateTime())), else_=User.first_failed_login_at
+            ),
+        )
+        .returning(User.failed_login_count)
+        .execution_options(synchronize_session=False)
+    )
+    attempt = db.session.scalar(claim)
+    db.session.commit()
+    return attempt
+
+
+def _lock_remaining(user: User, *, now: datetime) -> timedelta:
+    # A full window whose last attempt is still being checked locks the account in a moment.
+    if user.locked_until is None or user.locked_until <= now:
+        return LOCKOUT_DURATION
+    return user.locked_until - now
+
+
+def _start_counting_afresh(user: User, *, locked_until: datetime | None) -> None:
+    user.failed_login_count = 0
+    user.first_failed_login_at = None
+    user.locked_until = locked_until
 
 
 def _locked_message(remaining: timedelta) -> str:
@@ -191,8 +228,12 @@ def _locked_message(remaining: timedelta) -> str:
 # --- password reset ----------------------------------------------------------------------
 
 
-def request_password_reset(email: str, *, now: datetime) -> None:
-    """Emails a one-hour, single-use link; says nothing about whether the account exists."""
+def request_password_reset(email: str, *, ip: str | None = None, now: datetime) -> None:
+    """Emails a one-hour, single-use link; says nothing about whether the account exists.
+
+    Throttled per IP and per email address alike, known or not, so nobody floods an inbox.
+    """
+    count_attempt("password_reset", now=now, ip=ip, email=normalise_email(email))
     user = find_user_by_email(email)
     if user is None:
         return
@@ -224,9 +265,7 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     user = user_for_reset_token(token, now=now)
     check_password(new_password)
     user.password_hash = hash_password(new_password)
-    user.failed_login_count = 0
-    user.first_failed_login_at = None
-    user.locked_until = None
+    _start_counting_afresh(user, locked_until=None)
     # Following the emailed link proves the address too.
     user.email_confirmed_at = user.email_confirmed_at or now
     record_audit("user.password_reset", by=user, object_type="user", object_id=user.id, now=now)

@@ -5,10 +5,12 @@ Nothing here ever undoes the action that queued the email.
 """
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, g, has_request_context, render_template
+from flask import Flask, current_app, g, render_template
+from flask.logging import default_handler, has_level_handler
 from flask_mail import Message
 from sqlalchemy import select
 
@@ -17,6 +19,18 @@ from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db, mail
 
 log = logging.getLogger(__name__)
+LINK = re.compile(r"https?://\S+")
+
+
+def show_logged_emails(app: Flask) -> None:
+    """With MAIL_TRANSPORT=log the log is the only way to read an email (a newcomer confirms
+    their account from it), so its lines go, at INFO, to the stderr that `flask run` shows."""
+    if app.config["MAIL_TRANSPORT"] != "log":
+        return
+    log.setLevel(logging.INFO)
+    if not has_level_handler(log):
+        # Flask's own logger ("accelerator", this logger's parent) writes to stderr.
+        app.logger.addHandler(default_handler)
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,8 @@ def queue_email(
         created_at=now,
         recipient=recipient,
         subject=subject,
-        body_text=_render(template, context),
+        # Links come from BASE_URL (core.links), so the text is the same in a request or not.
+        body_text=render_template(f"emails/{template}.txt", **context),
     )
     if attachment is not None:
         message.attachment_filename = attachment.filename
@@ -51,14 +66,6 @@ def queue_email(
     if g:
         g.setdefault("queued_email_ids", []).append(message.id)
     return message
-
-
-def _render(template: str, context: dict) -> str:
-    if has_request_context():
-        return render_template(f"emails/{template}.txt", **context)
-    # Commands run outside a request: links are built against the configured public address.
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return render_template(f"emails/{template}.txt", **context)
 
 
 def send_queued_in_this_request() -> None:
@@ -111,7 +118,7 @@ def _deliver(message: OutboxMessage, *, now: datetime) -> bool:
 
 def _transport(message: OutboxMessage) -> None:
     if current_app.config["MAIL_TRANSPORT"] == "log":
-        log.info("email to %s: %s\n%s", message.recipient, message.subject, message.body_text)
+        _log_email(message)
         return
     email = Message(
         subject=message.subject,
@@ -126,3 +133,9 @@ def _transport(message: OutboxMessage) -> None:
             message.attachment_body.encode(),
         )
     mail.send(email)
+
+
+def _log_email(message: OutboxMessage) -> None:
+    """Who, about what, and the links to follow; never the body, which may hold personal data."""
+    links = " ".join(LINK.findall(message.body_text)) or "none"
+    log.info("email to %s: %s; links: %s", message.recipient, message.subject, links)

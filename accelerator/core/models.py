@@ -1,9 +1,9 @@
-"""Models every area writes to: the audit trail and the mail outbox."""
+"""Models every area writes to: the audit trail, the mail outbox and the throttle's counters."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.core.types import UTCDateTime
@@ -52,3 +52,22 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ThrottleCounter(db.Model):
+    """How many attempts at one action one key (an email or IP address) made in one window.
+
+    The key is stored as a keyed hash, never as the address: counting needs no personal data.
+    """
+
+    __tablename__ = "throttle_counters"
+    __table_args__ = (
+        CheckConstraint("attempts >= 1", name="attempts_positive"),
+        Index("ix_throttle_counters_expires_at", "expires_at"),
+    )
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    attempts: Mapped[int]
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, abort, render_template, request
+from flask.globals import request_ctx
 from flask_babel import (
     format_date,
     format_datetime,
@@ -12,12 +13,13 @@ from flask_babel import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from accelerator.accounts import policies as account_policies
 from accelerator.core import policies as core_policies
 from accelerator.core.errors import NotAllowed
 from accelerator.core.forms import madrid_moment
+from accelerator.core.links import absolute_url, base_url_adapter
 from accelerator.core.mail import send_queued_in_this_request
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ def install(app: Flask) -> None:
     app.after_request(_add_security_headers)
     app.after_request(_send_queued_mail)
     app.jinja_env.globals.update(
+        absolute_url=absolute_url,
         account_policy=account_policies,
         core_policy=core_policies,
         get_locale=get_locale,
@@ -123,6 +126,13 @@ def _install_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_refused(error):
         return page("400", 400, reason=error.description)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # Flask built no URL adapter from a Host outside TRUSTED_HOSTS: the page's own links
+        # come from BASE_URL instead.
+        request_ctx.url_adapter = base_url_adapter()
+        return page("400", 400, reason=_("This site does not answer to that address."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,7 +1,7 @@
-"""Fixtures and page readers for the accounts tests.
+"""Page and outbox readers for the accounts tests.
 
-Services render emails with absolute links, which need a request (the app has no SERVER_NAME),
-so every test here makes its direct service calls inside a test request.
+Services are called outside any request, as commands call them: emailed links come from
+BASE_URL, not from a request.
 """
 
 import html
@@ -19,9 +19,9 @@ NOW = datetime(2030, 3, 4, 10, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def request_context(app):
-    with app.test_request_context():
-        yield
+def application_context(app):
+    """Every test here runs in the test app's context, on its database, outside any request."""
+    return app
 
 
 def field_errors(page: str, field_id: str) -> list[str]:

@@ -157,7 +157,7 @@ def test_invite_to_organisation_emails_a_join_link_and_is_audited():
 
     (message,) = emails_to("colleague@example.org")
     assert message.subject == "Ana Puig invites you to join Acme SL"
-    assert link_in(message).startswith("http://localhost/organisations/join/")
+    assert link_in(message).startswith("http://127.0.0.1:5000/organisations/join/")
     entries = audit_trail("organisation.member_invited")
     assert [(e.actor_id, e.object_id, e.details) for e in entries] == [
         (member.id, organisation.id, {"email": "colleague@example.org"})

@@ -109,7 +109,7 @@ def test_register_page_creates_an_applicant_and_emails_a_link(client):
     user = user_with_email("ana@example.org")
     assert user.roles == {Role.APPLICANT}
     assert not user.email_confirmed
-    assert link_in(emails_to("ana@example.org")[0]).startswith("http://localhost/confirm/")
+    assert link_in(emails_to("ana@example.org")[0]).startswith("http://127.0.0.1:5000/confirm/")
 
 
 @pytest.mark.parametrize(

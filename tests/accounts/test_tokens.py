@@ -47,7 +47,7 @@ def test_confirmation_link_is_emailed_on_registration():
     (message,) = emails_to("ana@example.org")
 
     assert message.subject == "Confirm your email address"
-    assert link_in(message).startswith("http://localhost/confirm/")
+    assert link_in(message).startswith("http://127.0.0.1:5000/confirm/")
     assert user.email_confirmed_at is None
 
 

@@ -67,7 +67,7 @@ def test_ineligible_verdict_is_saved_audited_and_emailed_to_every_member(client,
         assert email.subject == f"Eligibility of {TITLE}"
         assert REASON in email.body_text
         assert re.findall(r"https?://\S+", email.body_text) == [
-            f"http://localhost/applications/{application.id}"
+            f"http://127.0.0.1:5000/applications/{application.id}"
         ]
 
 

@@ -253,7 +253,9 @@ def test_submission_over_http_emails_a_receipt_with_the_submission_link(client):
     assert response.headers["Location"] == receipt_path
     [receipt] = emails_to(member.email)
     assert receipt.subject == f"Receipt: {COMPLETE_APPLICATION['title']} submitted to {call.title}"
-    assert re.findall(r"https?://\S+", receipt.body_text) == [f"http://localhost{receipt_path}"]
+    assert re.findall(r"https?://\S+", receipt.body_text) == [
+        f"http://127.0.0.1:5000{receipt_path}"
+    ]
     assert "This is submission number 1." in receipt.body_text
     assert receipt.sent_at is not None
     page = client.get(receipt_path).get_data(as_text=True)

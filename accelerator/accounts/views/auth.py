@@ -17,6 +17,7 @@ from accelerator.accounts.views import bp
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm
+from accelerator.core.throttle import Throttled
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -30,8 +31,11 @@ def register():
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
+                ip=request.remote_addr,
                 now=utcnow(),
             )
+        except Throttled as error:
+            return _throttled("accounts/register.html", form, error)
         except services.EmailTaken as error:
             form.email.errors.append(str(error))
         except services.PasswordTooShort as error:
@@ -56,7 +60,10 @@ def confirm_email(token):
 def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.resend_confirmation(form.email.data, now=utcnow())
+        try:
+            services.resend_confirmation(form.email.data, ip=request.remote_addr, now=utcnow())
+        except Throttled as error:
+            return _throttled("accounts/resend_confirmation.html", form, error)
         flash(_("If that address has an unconfirmed account, we have sent it a new link."), "info")
         return redirect(url_for(".login"))
     return render_template("accounts/resend_confirmation.html", form=form)
@@ -69,7 +76,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, now=utcnow())
+            user = services.authenticate(
+                form.email.data, form.password.data, ip=request.remote_addr, now=utcnow()
+            )
+        except Throttled as error:
+            return _throttled("accounts/login.html", form, error)
         except services.EmailNotConfirmed as error:
             form.email.errors.append(str(error))
             return render_template("accounts/login.html", form=form, unconfirmed=True)
@@ -96,7 +107,10 @@ def logout():
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data, now=utcnow())
+        try:
+            services.request_password_reset(form.email.data, ip=request.remote_addr, now=utcnow())
+        except Throttled as error:
+            return _throttled("accounts/forgot_password.html", form, error)
         flash(
             _("If an account uses that address, we have emailed it a link valid for one hour."),
             "info",
@@ -125,6 +139,12 @@ def reset_password(token):
             flash(_("Your password has been changed. You can sign in with it now."), "success")
             return redirect(url_for(".login"))
     return render_template("accounts/reset_password.html", form=form)
+
+
+def _throttled(template: str, form, error: Throttled):
+    """The form again with what was typed, and how long to wait next to the email field."""
+    form.email.errors.append(str(error))
+    return render_template(template, form=form), 429
 
 
 def _safe_next(target: str | None) -> str:
