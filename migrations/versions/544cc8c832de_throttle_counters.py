@@ -5,7 +5,7 @@ of an IP or email address and fixed window, so that limits hold across workers a
 No data migration: counting starts from nothing.
 
 Revision ID: 544cc8c832de
-Revises: eda37387bdfe
+Revises: 8b2e5d7c4a19
 Create Date: 2026-12-06 21:34:04.660777
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "544cc8c832de"
-down_revision = "eda37387bdfe"
+down_revision = "8b2e5d7c4a19"
 branch_labels = None
 depends_on = None
 
