@@ -13,9 +13,12 @@ from accelerator.applications import services as application_services
 from accelerator.applications.attachments import add_attachment
 from accelerator.applications.enums import ApplicationStatus, AttachmentKind
 from accelerator.applications.models import Attachment
+from accelerator.calls.models import Call
 from accelerator.calls.services import close_review_phase
 from accelerator.core.clock import utcnow
+from accelerator.core.models import AuditEntry
 from accelerator.extensions import db
+from accelerator.reviews.models import Assignment
 from accelerator.reviews.services import ReviewDeadlinePassed, save_review
 from tests.conftest import post_form, sign_in
 from tests.factories import PDF_BYTES, make_application
@@ -246,3 +249,65 @@ def test_review_downloads_are_the_files_the_snapshot_names(app):
     assert re.findall(r"/reviews/\d+/attachments/(\d+)", page) == [str(submitted_deck.id)]
     assert named_file == (200, PDF_BYTES)
     assert live_status == 404
+
+
+# --- reviews racing the end of the review phase -----------------------------------------------
+
+
+def test_reviews_submitted_as_the_review_phase_closes_land_before_it_or_are_refused(
+    app, at_the_same_instant
+):
+    """Nineteen reviewers submit at the instant a manager closes the review phase: every
+    review that was saved was saved before the close (its audit entry comes first), and every
+    other one is refused; none slips in after."""
+    call = review_call()
+    application = make_reviewable(call)
+    assignments = [assign(application, make_reviewer()) for _ in range(19)]
+    call.closes_at = utcnow().replace(microsecond=0) - timedelta(days=1)
+    db.session.commit()
+    call_id, manager_id = call.id, make_manager().id
+
+    def submit(assignment_id: int):
+        def prepare():
+            assignment = db.session.get(Assignment, assignment_id)
+            scores = full_scores(assignment.application.call)
+
+            def act():
+                save_review(
+                    assignment,
+                    scores=scores,
+                    overall_comment="In time?",
+                    recommendation="select",
+                    submit=True,
+                    by=assignment.reviewer,
+                    now=utcnow(),
+                )
+                return "submitted"
+
+            return act
+
+        return prepare
+
+    def close():
+        the_call = db.session.get(Call, call_id)
+        manager = db.session.get(User, manager_id)
+
+        def act():
+            close_review_phase(the_call, by=manager, now=utcnow())
+            return "closed"
+
+        return act
+
+    results = at_the_same_instant([close, *[submit(a.id) for a in assignments]])
+
+    assert results[0] == "closed", results
+    assert set(results[1:]) <= {"submitted", "ReviewDeadlinePassed"}, results
+    entries = db.session.execute(
+        select(AuditEntry.action, AuditEntry.id).order_by(AuditEntry.id)
+    ).all()
+    closed_at = next(
+        entry_id for action, entry_id in entries if action == "call.review_phase_closed"
+    )
+    submitted = [entry_id for action, entry_id in entries if action == "review.submitted"]
+    assert len(submitted) == results.count("submitted")
+    assert [entry_id for entry_id in submitted if entry_id > closed_at] == []
