@@ -53,6 +53,7 @@ def queue_email(
     message = OutboxMessage(
         created_at=now,
         recipient=recipient,
+        template=template,
         subject=subject,
         # Links come from BASE_URL (core.links), so the text is the same in a request or not.
         body_text=render_template(f"emails/{template}.txt", **context),

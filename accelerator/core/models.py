@@ -41,6 +41,8 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recipient: Mapped[str] = mapped_column(String(320))
+    # Which kind of email (the template under templates/emails/) it is.
+    template: Mapped[str | None] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
