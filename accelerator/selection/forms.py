@@ -1,15 +1,14 @@
 """Forms of the selection area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from accelerator.core.forms import choice_list
+from accelerator.core.forms import AppForm, choice_list
 from accelerator.selection.enums import Outcome
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     outcome = SelectField(
         _l("Decision"),
         choices=choice_list((outcome.value, outcome.label) for outcome in Outcome),
@@ -23,7 +22,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class LetterForm(FlaskForm):
+class LetterForm(AppForm):
     subject = StringField(
         _l("Subject"), validators=[DataRequired(_l("Write a subject.")), Length(max=200)]
     )
@@ -35,7 +34,7 @@ class LetterForm(FlaskForm):
     )
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(AppForm):
     class Meta:
         csrf = False
 
