@@ -12,6 +12,7 @@ from flask import current_app, g, has_request_context, render_template
 from flask_mail import Message
 from sqlalchemy import select
 
+from accelerator.core.characters import one_line
 from accelerator.core.clock import utcnow
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db, mail
@@ -39,7 +40,7 @@ def queue_email(
     message = OutboxMessage(
         created_at=now,
         recipient=recipient,
-        subject=subject,
+        subject=one_line(subject),  # a title with a line break would break the header
         body_text=_render(template, context),
     )
     if attachment is not None:
