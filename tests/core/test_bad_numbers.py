@@ -380,3 +380,31 @@ def test_bad_length_in_a_booking_link_lists_the_hour_long_times(client):
 
     assert statuses == dict.fromkeys(BAD_NUMBERS, 200)
     assert '<option value="60" selected>' in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/applications/99999999999999999999",
+        "/manage/calls/2147483648",
+        "/labs/resources/99999999999999999999",
+        "/manage/cohorts?year=99999999999999999999",
+        "/manage/cohorts/99999999999999999999.csv",
+        "/mentoring/report?year=99999999999999999999",
+    ],
+)
+def test_number_beyond_any_id_or_year_in_an_address_is_not_found(client, url):
+    sign_in(client, make_user(*Role))
+
+    assert client.get(url).status_code == 404
+
+
+def test_quota_for_a_project_id_beyond_any_id_is_not_found(client):
+    form = _lab_quota(client)
+    token = csrf_token_from(client.get(form.url).text)
+
+    response = client.post(
+        form.url, data={"csrf_token": token, **form.data, "project_id": "99999999999999999999"}
+    )
+
+    assert response.status_code == 404
