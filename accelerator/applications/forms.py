@@ -167,6 +167,16 @@ class AttachmentForm(AppForm):
         render_kw={"accept": "application/pdf,.pdf"},
     )
 
+    def __init__(self, *args, blind_review: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if blind_review:
+            # Said where the file is chosen: reviewers get the pages as they are.
+            self.file.description = _l(
+                "PDF only, at most 10 MB. This call is reviewed blind: the documents must not"
+                " name the team or the organisation. Reviewers get a copy without the file's"
+                " author details, but its pages as they are."
+            )
+
 
 class EligibilityScreeningForm(AppForm):
     verdict = RadioField(

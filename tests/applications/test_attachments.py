@@ -101,6 +101,27 @@ def test_pdf_is_stored_outside_static_under_a_generated_name(app, client, draft)
     assert Path(app.static_folder) not in folder.resolve().parents
 
 
+BLIND_NOTICE = (
+    "This call is reviewed blind: the documents must not name the team or the organisation."
+)
+
+
+@pytest.mark.parametrize(("blind", "told"), [(True, True), (False, False)])
+def test_upload_tells_applicants_of_a_blind_call_not_to_name_the_team(client, blind, told):
+    member = member_of()
+    application = make_application(make_call(blind_review=blind), member=member)
+    sign_in(client, member)
+
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    refused = _upload(
+        client, application, token_of(client, f"/applications/{application.id}"), b"", "x.pdf"
+    )
+
+    help_text = re.search(r'<div id="file-help" class="form-text">(.*?)</div>', page, re.S)[1]
+    assert (BLIND_NOTICE in help_text) is told
+    assert (BLIND_NOTICE in refused.get_data(as_text=True)) is told
+
+
 def test_pdf_is_judged_by_content_not_by_its_name(app, client, draft):
     application, token = draft
 

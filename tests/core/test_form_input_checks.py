@@ -34,6 +34,7 @@ ONE_LINE_MESSAGE = "Write this on one line."
 # What the forms that need context get in their constructor.
 CONTEXT = {
     "actions": [],
+    "blind_review": True,
     "labs": [],
     "trainings": [],
     "candidates": [],
