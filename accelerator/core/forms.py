@@ -54,7 +54,7 @@ PLAIN_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 PLAIN_DECIMAL = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 # The largest value a PostgreSQL integer column holds; a field's own range is usually smaller.
 LARGEST_INTEGER = 2**31 - 1
-# Beyond this a decimal is no amount or duration anyone means, and quantizing it fails.
+# No amount or duration anyone means is larger; far larger ones cannot even be quantized.
 LARGEST_DECIMAL = Decimal(10) ** 12
 
 
@@ -68,7 +68,7 @@ def printable_text(form, field):
         raise StopValidation(_l("Remove the invisible control character from this text."))
 
 
-def one_line(form, field):
+def no_line_break(form, field):
     """A validator: no line break in a one-line field (a name or subject that reaches an email
     header would break it)."""
     if any(LINE_BREAK.search(value) for value in _typed_text(field)):
@@ -107,8 +107,9 @@ def _at_most(largest):
 def _checks_for(field) -> tuple[list, list]:
     """The validators every field of this type needs: (run first, run last)."""
     if isinstance(field, StringField):
-        first = [printable_text] if isinstance(field, TextAreaField) else [printable_text, one_line]
-        return first, []
+        if isinstance(field, TextAreaField):
+            return [printable_text], []
+        return [printable_text, no_line_break], []
     if isinstance(field, IntegerField):
         return [readable_integer], [_at_most(LARGEST_INTEGER)]
     if isinstance(field, DecimalField):

@@ -13,9 +13,11 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateTimeField,
+    DecimalField,
     FieldList,
     Form,
     FormField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -247,3 +249,29 @@ def test_tabs_and_letters_of_any_script_are_accepted(in_a_request, text):
     from accelerator.accounts.forms import RegistrationForm
 
     assert _errors_after_posting(RegistrationForm, "name", text) == []
+
+
+class UnrangedNumbersForm(AppForm):
+    count = IntegerField()
+    amount = DecimalField()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "errors"),
+    [
+        ("count", "2147483647", []),
+        ("count", "2147483648", ["Enter a smaller number."]),
+        ("count", "-99999999999999999999", ["Enter a smaller number."]),
+        ("amount", "1000000000000", []),
+        ("amount", "1e13", ["Enter a smaller number."]),
+        ("amount", "Infinity", ["Not a valid decimal value."]),
+    ],
+)
+def test_number_field_without_a_range_still_fits_an_integer_column(
+    in_a_request, name, value, errors
+):
+    form = UnrangedNumbersForm(formdata=MultiDict({name: value}), meta={"csrf": False})
+
+    form.validate()
+
+    assert form[name].errors == errors
