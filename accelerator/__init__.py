@@ -29,6 +29,9 @@ def create_app(config=None) -> Flask:
         static_folder=str(PACKAGE_DIR / "static"),
         instance_path=str(PACKAGE_DIR.parent / "instance"),
     )
+    from accelerator.core.web import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     app.config.from_object(config or config_from_environment())
     _refuse_production_without_own_secret(app)
     _refuse_relative_base_url(app)

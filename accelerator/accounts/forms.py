@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 
 from accelerator.accounts.enums import EXPERTISE_TAGS, OrganisationKind, Role
 from accelerator.accounts.passwords import MINIMUM_PASSWORD_LENGTH
-from accelerator.core.forms import FilterForm, MultiCheckboxField
+from accelerator.core.forms import AppForm, FilterForm, MultiCheckboxField
 
 
 def _email_field(label=None):
@@ -64,7 +63,7 @@ def _new_password_fields():
     return password, confirm
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(AppForm):
     name = StringField(
         _l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)]
     )
@@ -72,21 +71,21 @@ class RegistrationForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = _email_field()
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class EmailOnlyForm(FlaskForm):
+class EmailOnlyForm(AppForm):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     password, confirm = _new_password_fields()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     name = StringField(
         _l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)]
     )
@@ -98,7 +97,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(AppForm):
     legal_name = StringField(
         _l("Legal name"),
         validators=[DataRequired(_l("Enter the organisation's legal name.")), Length(max=200)],
@@ -161,11 +160,11 @@ class OrganisationForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     email = _email_field(_l("Colleague's email address"))
 
 
-class RolesForm(FlaskForm):
+class RolesForm(AppForm):
     roles = MultiCheckboxField(
         _l("Roles"),
         choices=[SelectChoice(role.value, role.label) for role in Role],

@@ -14,12 +14,14 @@ from accelerator.applications.enums import AttachmentKind
 from accelerator.applications.models import Application, Attachment
 from accelerator.applications.services import _require_editable, attachments_of
 from accelerator.core.audit import record_audit
+from accelerator.core.characters import LINE_BREAK, without_control_characters
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
 from accelerator.extensions import db
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 PDF_SIGNATURE = b"%PDF-"
+PDF_SUFFIX = ".pdf"
 
 
 class NotAPdf(DomainError):
@@ -120,5 +122,12 @@ def remove_attachment(attachment: Attachment, *, by: User, now: datetime) -> Non
 
 
 def safe_filename(filename: str) -> str:
-    name = Path(filename or "document.pdf").name.replace("\r", "").replace("\n", "")
-    return name[:255] or "document.pdf"
+    """The name a PDF is kept and offered under: no folders, line breaks or control characters,
+    at most 255 characters, and ending in .pdf whatever it was called (the content is a PDF)."""
+    name = Path((filename or "").replace("\\", "/")).name
+    name = without_control_characters(LINE_BREAK.sub("", name)).strip()
+    if name.lower().endswith(PDF_SUFFIX):
+        stem, suffix = name[: -len(PDF_SUFFIX)], name[-len(PDF_SUFFIX) :]  # "deck.PDF" stays
+    else:
+        stem, suffix = name, PDF_SUFFIX
+    return f"{stem[: 255 - len(suffix)] or 'document'}{suffix}"

@@ -1,7 +1,6 @@
 """The application form (every field optional for drafts) and the managers' forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DecimalField,
@@ -37,7 +36,13 @@ from accelerator.applications.enums import (
     RegulatoryProgress,
     TherapeuticArea,
 )
-from accelerator.core.forms import FilterForm, MultiCheckboxField, choice_list, readable_number
+from accelerator.core.forms import (
+    AppForm,
+    FilterForm,
+    MultiCheckboxField,
+    choice_list,
+    readable_number,
+)
 
 MENTORING_TOPICS = {tag: label for tag, label in EXPERTISE_TAGS.items() if tag.startswith("topic:")}
 NOT_CHOSEN = ("", _l("— choose —"))
@@ -81,7 +86,7 @@ def _euros(label):
     )
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(AppForm):
     title = StringField(_l("Project title"), validators=[Optional(), Length(max=200)])
     acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=20)])
     summary = _text(
@@ -153,7 +158,7 @@ def application_form_for(call, *args, **kwargs) -> ApplicationForm:
     return CallApplicationForm(*args, **kwargs)
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(AppForm):
     kind = SelectField(_l("Document"), choices=choice_list(AttachmentKind.choices()))
     file = FileField(
         _l("PDF file"),
@@ -162,8 +167,18 @@ class AttachmentForm(FlaskForm):
         render_kw={"accept": "application/pdf,.pdf"},
     )
 
+    def __init__(self, *args, blind_review: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if blind_review:
+            # Said where the file is chosen: reviewers get the pages as they are.
+            self.file.description = _l(
+                "PDF only, at most 10 MB. This call is reviewed blind: the documents must not"
+                " name the team or the organisation. Reviewers get a copy without the file's"
+                " author details, but its pages as they are."
+            )
 
-class EligibilityScreeningForm(FlaskForm):
+
+class EligibilityScreeningForm(AppForm):
     verdict = RadioField(
         _l("Verdict"),
         choices=choice_list([("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))]),

@@ -1,7 +1,15 @@
 """Who may see and change applications and their attachments."""
 
 from accelerator.accounts.policies import is_programme_manager
+from accelerator.applications.enums import ApplicationStatus
 from accelerator.core.policies import is_signed_in
+
+# Submitted in time and not yet in review: a verdict may be recorded, or changed.
+SCREENABLE_STATUSES = {
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ELIGIBLE,
+    ApplicationStatus.INELIGIBLE,
+}
 
 
 def is_applicant_member(user, application) -> bool:
@@ -27,3 +35,9 @@ def can_list_applications(user) -> bool:
 
 def can_screen_eligibility(user) -> bool:
     return is_programme_manager(user)
+
+
+def is_open_for_screening(application, now) -> bool:
+    """Eligibility is judged once the call has closed (until then the applicants may still
+    change a submitted application), and only before reviewers are assigned."""
+    return now >= application.call.closes_at and application.status in SCREENABLE_STATUSES

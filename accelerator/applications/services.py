@@ -419,9 +419,13 @@ def screen_eligibility(
 ) -> None:
     """A manager's verdict after the call has closed, audited and emailed to the applicants."""
     require(policies.can_screen_eligibility(by))
-    if now < application.call.closes_at:
-        raise StatusDoesNotAllow(_("Eligibility is screened once the call has closed."))
+    if not policies.is_open_for_screening(application, now):
+        raise StatusDoesNotAllow(screening_note(application, now))
     target = ApplicationStatus.ELIGIBLE if eligible else ApplicationStatus.INELIGIBLE
+    if target == application.status:
+        raise StatusDoesNotAllow(
+            _("The application is already %(status)s.", status=target.label.lower())
+        )
     if not eligible and not reason.strip():
         raise DomainError(_("Give the reason the application is ineligible."))
     _move(application, target)
@@ -445,6 +449,36 @@ def screen_eligibility(
             eligible=eligible,
         )
     db.session.commit()
+
+
+def screening_note(application: Application, now: datetime) -> str:
+    """What the screening panel says of the application: its verdict so far when it may be
+    screened, or why it may not."""
+    status, closes_at = application.status, application.call.closes_at
+    if policies.is_open_for_screening(application, now):
+        if status == ApplicationStatus.SUBMITTED:
+            return _("Submitted before the call closed: record whether it is eligible.")
+        return _(
+            "Screened %(verdict)s. Record the other verdict to change it.",
+            verdict=status.label.lower(),
+        )
+    if status == ApplicationStatus.DRAFT:
+        if now < closes_at:
+            return _("A draft: only a submitted application is screened.")
+        return _("Never submitted: the call closed before the applicants submitted it.")
+    if status in policies.SCREENABLE_STATUSES:
+        return _(
+            "Eligibility is screened once the call has closed, on %(when)s (Madrid time):"
+            " until then the applicants may still change the application.",
+            when=format_datetime(closes_at, "medium"),
+        )
+    if status == ApplicationStatus.WITHDRAWN:
+        return _("Withdrawn by the applicants: a withdrawn application is not screened.")
+    if status == ApplicationStatus.UNDER_REVIEW:
+        return _("Under review: reviewers are assigned, so the verdict can no longer change.")
+    return _(
+        "Decided (%(outcome)s): the verdict can no longer change.", outcome=status.label.lower()
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -1,13 +1,11 @@
 """Forms for calls, rubrics and eligibility questions (times typed in Madrid)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -25,7 +23,7 @@ from wtforms.validators import (
 )
 
 from accelerator.calls.enums import CallStatus
-from accelerator.core.forms import choice_list
+from accelerator.core.forms import AppForm, AppSubForm, choice_list
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -39,7 +37,7 @@ def _moment(label):
     )
 
 
-class CallForm(FlaskForm):
+class CallForm(AppForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
@@ -94,7 +92,7 @@ def _weight_when_named(form, field):
         raise StopValidation(_l("Give this criterion a weight."))
 
 
-class CriterionForm(Form):
+class CriterionForm(AppSubForm):
     name = StringField(_l("Criterion"), validators=[Optional(), Length(max=120)])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
     weight = IntegerField(
@@ -113,11 +111,11 @@ class CriterionForm(Form):
     )
 
 
-class RubricForm(FlaskForm):
+class RubricForm(AppForm):
     criteria = FieldList(FormField(CriterionForm), min_entries=1)
 
 
-class QuestionForm(Form):
+class QuestionForm(AppSubForm):
     text = StringField(_l("Question"), validators=[Optional(), Length(max=500)])
     qualifying_answer = SelectField(
         _l("Answer that qualifies"),
@@ -126,11 +124,11 @@ class QuestionForm(Form):
     )
 
 
-class EligibilityQuestionsForm(FlaskForm):
+class EligibilityQuestionsForm(AppForm):
     questions = FieldList(FormField(QuestionForm), min_entries=1)
 
 
-class CallStatusForm(FlaskForm):
+class CallStatusForm(AppForm):
     target = SelectField(
         _l("Move to"),
         choices=choice_list((status.value, status.label) for status in CallStatus),

@@ -1,7 +1,6 @@
 """Forms of the project space: TRL, milestones and quarterly KPI reports."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -25,7 +24,7 @@ from accelerator.cohorts.enums import (
     CLINICAL_TRIAL_LABELS,
     MILESTONE_STATUS_LABELS,
 )
-from accelerator.core.forms import choice_list, readable_number, stripped
+from accelerator.core.forms import AppForm, choice_list, readable_number, stripped
 
 QUARTERS = {
     1: _l("Q1 (January–March)"),
@@ -48,7 +47,7 @@ def _count(label, description=None):
     )
 
 
-class TRLForm(FlaskForm):
+class TRLForm(AppForm):
     trl = IntegerField(
         _l("Current TRL"),
         validators=[
@@ -65,7 +64,7 @@ class TRLForm(FlaskForm):
     )
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(AppForm):
     title = StringField(
         _l("Title"),
         filters=[stripped],
@@ -95,7 +94,7 @@ class MilestoneForm(FlaskForm):
     )
 
 
-class KPIReportForm(FlaskForm):
+class KPIReportForm(AppForm):
     year = IntegerField(
         _l("Year"),
         validators=[

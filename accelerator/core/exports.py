@@ -6,12 +6,18 @@ import io
 from flask import Response
 from openpyxl import Workbook
 
+from accelerator.core.characters import without_control_characters
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Text that a spreadsheet would run as a formula is kept as text; control characters, which
+    older data may hold and openpyxl refuses, are dropped."""
+    if not isinstance(value, str):
+        return value
+    value = without_control_characters(value)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 

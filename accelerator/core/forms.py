@@ -1,20 +1,29 @@
-"""Form pieces shared by every area."""
+"""Form pieces shared by every area, and the base forms every form of the app derives from."""
 
+import re
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    DateTimeField,
+    DecimalField,
     Field,
+    Form,
+    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
+    TimeField,
     widgets,
 )
 from wtforms.validators import Optional, StopValidation, ValidationError
 
+from accelerator.core.characters import LINE_BREAK, has_control_character
 from accelerator.core.clock import as_madrid, madrid_to_utc
 
 MADRID_MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -39,6 +48,105 @@ def readable_number(form, field):
         raise StopValidation()
 
 
+# Numbers as written in a form: ASCII digits, a sign, a decimal point and an exponent. Python
+# would also read "NaN", "Infinity", "1_000" and other scripts' digits, which no one means here.
+PLAIN_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
+PLAIN_DECIMAL = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+# The largest value a PostgreSQL integer column holds; a field's own range is usually smaller.
+LARGEST_INTEGER = 2**31 - 1
+# No amount or duration anyone means is larger; far larger ones cannot even be quantized.
+LARGEST_DECIMAL = Decimal(10) ** 12
+
+
+def _typed_text(field) -> list[str]:
+    return [value for value in field.raw_data or () if isinstance(value, str)]
+
+
+def printable_text(form, field):
+    """A validator: no control characters (exports and emails break on them)."""
+    if any(has_control_character(value) for value in _typed_text(field)):
+        raise StopValidation(_l("Remove the invisible control character from this text."))
+
+
+def no_line_break(form, field):
+    """A validator: no line break in a one-line field (a name or subject that reaches an email
+    header would break it)."""
+    if any(LINE_BREAK.search(value) for value in _typed_text(field)):
+        raise StopValidation(_l("Write this on one line."))
+
+
+def _readable_as(pattern: re.Pattern, message):
+    """A validator: a number Python reads but a form should not ("NaN", "١٢") is refused with
+    the field's own message, before any range check compares with it."""
+
+    def check(form, field):
+        typed = _typed_text(field)
+        if field.process_errors or not typed or not typed[0].strip():
+            return  # unreadable input has its message; an empty field is Optional()'s matter
+        if not pattern.fullmatch(typed[0]):
+            field.data = None
+            raise StopValidation(message)
+
+    return check
+
+
+readable_integer = _readable_as(PLAIN_INTEGER, _l("Not a valid integer value."))
+readable_decimal = _readable_as(PLAIN_DECIMAL, _l("Not a valid decimal value."))
+
+
+def _at_most(largest):
+    """A validator that runs last: a number the field's own checks let through still fits."""
+
+    def check(form, field):
+        if not field.errors and field.data is not None and abs(field.data) > largest:
+            raise ValidationError(_l("Enter a smaller number."))
+
+    return check
+
+
+def _checks_for(field) -> tuple[list, list]:
+    """The validators every field of this type needs: (run first, run last)."""
+    if isinstance(field, StringField):
+        if isinstance(field, TextAreaField):
+            return [printable_text], []
+        return [printable_text, no_line_break], []
+    if isinstance(field, IntegerField):
+        return [readable_integer], [_at_most(LARGEST_INTEGER)]
+    if isinstance(field, DecimalField):
+        return [readable_decimal], [_at_most(LARGEST_DECIMAL)]
+    if isinstance(field, DateTimeField) and not isinstance(field, TimeField):
+        return ([] if plausible_year in field.validators else [plausible_year]), []
+    return [], []
+
+
+class InputChecks:
+    """WTForms options that give every field the checks of its type, once for all forms: text
+    without control characters (and one-line fields without line breaks), numbers that are
+    plain digits within range, dates in plausible years."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        first, last = _checks_for(field)
+        if first or last:
+            # A new list: the one given to the field is shared by every instance of the form.
+            field.validators = [*first, *field.validators, *last]
+        return field
+
+
+class AppForm(FlaskForm):
+    """The base of every form of the app (with its CSRF token)."""
+
+    class Meta(InputChecks):
+        pass
+
+
+class AppSubForm(Form):
+    """The base of every form nested in another (FormField, FieldList): the same checks."""
+
+    class Meta(InputChecks):
+        pass
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes, one per choice, each with its own label."""
 
@@ -46,7 +154,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class FilterForm(FlaskForm):
+class FilterForm(AppForm):
     """A GET form for list filters: no CSRF token, since it changes nothing."""
 
     class Meta:
@@ -78,7 +186,7 @@ class AuditFilterForm(FilterForm):
         self.action.choices = any_and(SelectChoice(action, action) for action in actions)
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(AppForm):
     """A form that is only a button: its CSRF token is the whole point."""
 
 

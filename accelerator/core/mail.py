@@ -14,6 +14,7 @@ from flask.logging import default_handler, has_level_handler
 from flask_mail import Message
 from sqlalchemy import select
 
+from accelerator.core.characters import one_line
 from accelerator.core.clock import utcnow
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db, mail
@@ -54,7 +55,7 @@ def queue_email(
         created_at=now,
         recipient=recipient,
         template=template,
-        subject=subject,
+        subject=one_line(subject),  # a title with a line break would break the header
         # Links come from BASE_URL (core.links), so the text is the same in a request or not.
         body_text=render_template(f"emails/{template}.txt", **context),
     )

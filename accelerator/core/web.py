@@ -14,11 +14,12 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import IntegerConverter
 
 from accelerator.accounts import policies as account_policies
 from accelerator.core import policies as core_policies
 from accelerator.core.errors import NotAllowed
-from accelerator.core.forms import madrid_moment
+from accelerator.core.forms import LARGEST_INTEGER, madrid_moment
 from accelerator.core.links import absolute_url, base_url_adapter
 from accelerator.core.mail import send_queued_in_this_request
 
@@ -38,6 +39,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class RowIdConverter(IntegerConverter):
+    """Every route's <int:…>: a number no integer column holds matches no route (a 404, as no
+    row has that id) instead of overflowing the query."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=LARGEST_INTEGER, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def install(app: Flask) -> None:

@@ -1,7 +1,6 @@
 """Forms of the mentoring area: profile, availability, directory filters, sessions."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -22,6 +21,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from accelerator.core.forms import (
+    AppForm,
     FilterForm,
     MadridMomentField,
     MultiCheckboxField,
@@ -45,7 +45,7 @@ def _tags(label, tags):
     return MultiCheckboxField(label, choices=choice_list(tags), validators=[Optional()])
 
 
-class MentorProfileForm(FlaskForm):
+class MentorProfileForm(AppForm):
     bio = TextAreaField(
         _l("About you"),
         validators=[Optional(), Length(max=4000, message=_l("At most %(max)d characters."))],
@@ -103,7 +103,7 @@ class MentorProfileForm(FlaskForm):
         ]
 
 
-class AvailabilityRuleForm(FlaskForm):
+class AvailabilityRuleForm(AppForm):
     weekday = SelectField(
         _l("Day"),
         choices=choice_list(WEEKDAYS),
@@ -122,7 +122,7 @@ class AvailabilityRuleForm(FlaskForm):
     )
 
 
-class AvailabilityExceptionForm(FlaskForm):
+class AvailabilityExceptionForm(AppForm):
     first_day = DateField(_l("First day away"), validators=[InputRequired(_l("Enter a date."))])
     last_day = DateField(
         _l("Last day away"),
@@ -181,7 +181,7 @@ class SlotLengthForm(FilterForm):
     )
 
 
-class BookingForm(FlaskForm):
+class BookingForm(AppForm):
     starts_at = MadridMomentField(
         _l("Time (Madrid)"),
         validators=[InputRequired(_l("Choose one of the listed times."))],
@@ -205,7 +205,7 @@ class BookingForm(FlaskForm):
     )
 
 
-class ProposeTimeForm(FlaskForm):
+class ProposeTimeForm(AppForm):
     starts_at = MadridMomentField(
         _l("Another time (Madrid)"),
         validators=[InputRequired(_l("Choose one of the listed times."))],
@@ -213,18 +213,18 @@ class ProposeTimeForm(FlaskForm):
     )
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AppForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[InputRequired(_l("Tell the project why you decline.")), _AT_MOST_4000],
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(AppForm):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), _AT_MOST_4000])
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(AppForm):
     outcome = RadioField(
         _l("What happened"),
         choices=[SelectChoice("held", _l("Held")), SelectChoice("no_show", _l("No-show"))],
@@ -232,7 +232,7 @@ class OutcomeForm(FlaskForm):
     )
 
 
-class NotesForm(FlaskForm):
+class NotesForm(AppForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=20000)])
     action_items = TextAreaField(
         _l("Action items"),
@@ -241,7 +241,7 @@ class NotesForm(FlaskForm):
     )
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(AppForm):
     rating = RadioField(
         _l("Rating"),
         choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],

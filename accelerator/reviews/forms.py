@@ -1,11 +1,10 @@
 """Forms of the review area; the review form is shaped by the call's rubric."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from accelerator.core.forms import choice_list, stripped
+from accelerator.core.forms import AppForm, choice_list, stripped
 from accelerator.reviews.enums import Recommendation
 from accelerator.reviews.services import allowed_scores
 
@@ -13,7 +12,7 @@ from accelerator.reviews.services import allowed_scores
 def review_form_for(criteria, *args, **kwargs):
     """One score (on the criterion's scale) and one comment per criterion of the rubric."""
 
-    class ReviewForm(FlaskForm):
+    class ReviewForm(AppForm):
         overall_comment = TextAreaField(
             _l("Overall comment"),
             validators=[Optional(), Length(max=10000)],
@@ -58,7 +57,7 @@ def review_form_for(criteria, *args, **kwargs):
     return ReviewForm(*args, **kwargs)
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AppForm):
     reason = TextAreaField(
         _l("Why do you decline?"),
         filters=[stripped],
@@ -69,7 +68,7 @@ class DeclineForm(FlaskForm):
     )
 
 
-class ConflictReasonForm(FlaskForm):
+class ConflictReasonForm(AppForm):
     reason = TextAreaField(
         _l("Reason"),
         filters=[stripped],
@@ -90,7 +89,7 @@ class ManagerConflictForm(OrganisationConflictForm):
     )
 
 
-class InviteReviewerForm(FlaskForm):
+class InviteReviewerForm(AppForm):
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -101,7 +100,7 @@ class InviteReviewerForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(AppForm):
     reviewer = SelectField(
         _l("Reviewer"), coerce=int, validators=[InputRequired(_l("Choose a reviewer."))]
     )

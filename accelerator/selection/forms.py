@@ -1,15 +1,14 @@
 """Forms of the selection area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from accelerator.core.forms import choice_list
+from accelerator.core.forms import AppForm, choice_list
 from accelerator.selection.enums import Outcome
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     outcome = SelectField(
         _l("Decision"),
         choices=choice_list((outcome.value, outcome.label) for outcome in Outcome),
@@ -29,13 +28,13 @@ class DecisionForm(FlaskForm):
     )
 
 
-class PromoteForm(FlaskForm):
+class PromoteForm(AppForm):
     second_project_reason = TextAreaField(
         _l("Reason to allow a second project"), validators=[Optional(), Length(max=1000)]
     )
 
 
-class LetterForm(FlaskForm):
+class LetterForm(AppForm):
     subject = StringField(
         _l("Subject"), validators=[DataRequired(_l("Write a subject.")), Length(max=200)]
     )
@@ -47,14 +46,14 @@ class LetterForm(FlaskForm):
     )
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(AppForm):
     class Meta:
         csrf = False
 
     application = SelectField(_l("Preview for"), coerce=int, validators=[Optional()])
 
 
-class PublishForm(FlaskForm):
+class PublishForm(AppForm):
     confirm = BooleanField(
         _l("I have read what publishing will do, and I want to publish the results now."),
         validators=[DataRequired(_l("Tick the box to confirm that you want to publish."))],

@@ -20,6 +20,7 @@ from accelerator.applications.attachments import (
     FileTooLarge,
     add_attachment,
     remove_attachment,
+    safe_filename,
 )
 from accelerator.applications.enums import AttachmentKind
 from accelerator.applications.models import Attachment
@@ -100,19 +101,67 @@ def test_pdf_is_stored_outside_static_under_a_generated_name(app, client, draft)
     assert Path(app.static_folder) not in folder.resolve().parents
 
 
+BLIND_NOTICE = (
+    "This call is reviewed blind: the documents must not name the team or the organisation."
+)
+
+
+@pytest.mark.parametrize(("blind", "told"), [(True, True), (False, False)])
+def test_upload_tells_applicants_of_a_blind_call_not_to_name_the_team(client, blind, told):
+    member = member_of()
+    application = make_application(make_call(blind_review=blind), member=member)
+    sign_in(client, member)
+
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    refused = _upload(
+        client, application, token_of(client, f"/applications/{application.id}"), b"", "x.pdf"
+    )
+
+    help_text = re.search(r'<div id="file-help" class="form-text">(.*?)</div>', page, re.S)[1]
+    assert (BLIND_NOTICE in help_text) is told
+    assert (BLIND_NOTICE in refused.get_data(as_text=True)) is told
+
+
 def test_pdf_is_judged_by_content_not_by_its_name(app, client, draft):
     application, token = draft
 
     response = _upload(client, application, token, PDF_BYTES, "deck.bin")
 
     assert response.status_code == 302
-    assert [a.original_filename for a in current_attachments(application)] == ["deck.bin"]
+    assert [a.original_filename for a in current_attachments(application)] == ["deck.bin.pdf"]
 
 
 def test_uploaded_filename_keeps_no_directory_part(client, draft):
     application, token = draft
 
     _upload(client, application, token, PDF_BYTES, "../../instance/deck.pdf")
+
+    assert [a.original_filename for a in current_attachments(application)] == ["deck.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "stored"),
+    [
+        ("deck", "deck.pdf"),
+        ("deck.PDF", "deck.PDF"),
+        ("notes.exe", "notes.exe.pdf"),
+        ("deck.pdf.exe", "deck.pdf.exe.pdf"),
+        ("C:\\Users\\ana\\deck.pdf", "deck.pdf"),
+        ("line\r\nbreak\x0b.pdf", "linebreak.pdf"),
+        (".pdf", "document.pdf"),
+        ("", "document.pdf"),
+        ("x" * 300, "x" * 251 + ".pdf"),
+        ("y" * 300 + ".pdf", "y" * 251 + ".pdf"),
+    ],
+)
+def test_stored_file_name_always_ends_in_pdf(uploaded, stored):
+    assert safe_filename(uploaded) == stored
+
+
+def test_uploaded_file_without_pdf_suffix_is_stored_with_it(client, draft):
+    application, token = draft
+
+    _upload(client, application, token, PDF_BYTES, "deck")
 
     assert [a.original_filename for a in current_attachments(application)] == ["deck.pdf"]
 

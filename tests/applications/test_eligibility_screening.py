@@ -119,7 +119,8 @@ def test_screening_while_the_call_is_open_is_refused_over_http(client, screening
     application, _members, _manager = screening
     url = f"/manage/applications/{application.id}"
     page = client.get(url).get_data(as_text=True)
-    assert "Screening opens when the call has closed, for submitted applications." in page
+    assert "Eligibility is screened once the call has closed, on " in page
+    assert '<form method="post" novalidate>' not in page
     # The page offers no form yet: the POST is crafted with a token from another page.
     token = token_of(client, "/manage/calls/new")
 
@@ -141,7 +142,10 @@ def test_screening_one_second_before_closing_is_refused(app):
             application, eligible=True, reason="", by=manager, now=CLOSES_AT - SECOND
         )
 
-    assert str(refused.value) == "Eligibility is screened once the call has closed."
+    assert str(refused.value) == (
+        "Eligibility is screened once the call has closed, on Mar 5, 2030, 11:00:00\u202fAM"
+        " (Madrid time): until then the applicants may still change the application."
+    )
     assert application.status == ApplicationStatus.SUBMITTED
     assert audit_trail("application.eligibility_screened") == []
 

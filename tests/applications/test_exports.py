@@ -214,3 +214,24 @@ def test_invalid_filter_exports_no_row_rather_than_every_row(client, application
     assert (header, rows) == (HEADER, [])
     assert page.status_code == 200
     assert "0 applications match." in page.get_data(as_text=True)
+
+
+def test_xlsx_export_of_a_title_with_control_characters_opens_without_them(client):
+    call = make_call()
+    make_application(call, member=member_of(), submitted=True, title="Retina\x0b gene\x1f therapy")
+    sign_in(client, make_user(Role.PROGRAMME_MANAGER))
+
+    response = client.get(_url(call, "xlsx", {}))
+
+    assert response.status_code == 200
+    assert _xlsx_sheet(response).cell(row=2, column=3).value == "Retina gene therapy"
+
+
+def test_csv_export_drops_control_characters_before_quoting_formulas(client):
+    call = make_call()
+    make_application(call, member=member_of(), submitted=True, title="\x0b=1+1")
+    sign_in(client, make_user(Role.PROGRAMME_MANAGER))
+
+    [_header, row] = _csv_rows(client.get(_url(call, "csv", {})))
+
+    assert row[2] == "'=1+1"

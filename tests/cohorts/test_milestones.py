@@ -43,6 +43,24 @@ def _form(**values) -> dict:
     }
 
 
+@pytest.mark.parametrize(
+    ("uploaded", "stored"),
+    [("evidence", "evidence.pdf"), ("EVIDENCE.PDF", "EVIDENCE.PDF"), ("run.sh", "run.sh.pdf")],
+)
+def test_milestone_evidence_file_name_always_ends_in_pdf(client, uploaded, stored):
+    member = member_of()
+    project = make_project(member=member)
+    sign_in(client, member)
+
+    post_form(
+        client,
+        f"/projects/{project.id}/milestones/new",
+        _form(evidence=(BytesIO(PDF_BYTES), uploaded)),
+    )
+
+    assert db.session.scalar(select(Milestone.evidence_filename)) == stored
+
+
 def test_milestone_overdue_and_at_risk_are_flagged_on_the_project_page(client):
     member = member_of()
     project = make_project(member=member)

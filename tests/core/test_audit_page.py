@@ -8,6 +8,7 @@ import pytest
 from accelerator.accounts.enums import Role
 from accelerator.core.audit import record_audit
 from accelerator.extensions import db
+from tests.applications.conftest import field_errors
 from tests.conftest import sign_in
 from tests.factories import make_user
 
@@ -145,3 +146,24 @@ def test_audit_page_query_count_does_not_grow_with_entries(manager_client, count
 
     assert len(_listed(response)) == min(entries, 50)
     assert len(statements) == 6
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("until=9999-12-31", "until", "Enter a date between 2000 and 2100."),
+        ("since=0001-01-01", "since", "Enter a date between 2000 and 2100."),
+        ("since=2026-03-01&until=9999-12-31", "until", "Enter a date between 2000 and 2100."),
+        ("until=10000-01-01", "until", "Not a valid date value."),
+    ],
+)
+def test_audit_page_with_an_implausible_date_says_so_next_to_the_field(
+    manager_client, query, field, message
+):
+    actor = make_user()
+    _record("user.registered", by=actor, object_id=1)
+
+    response = manager_client.get(f"/audit?{query}")
+
+    assert response.status_code == 200
+    assert field_errors(response.get_data(as_text=True), field) == [message]

@@ -102,7 +102,9 @@ def test_blind_review_attachment_downloads_under_a_generic_name(setup):
         assert response.headers["Content-Disposition"] == (
             f"attachment; filename=pitch_deck-{attachment_id}.pdf"
         )
-        assert response.get_data() == PDF_BYTES
+        assert (
+            response.get_data()[:5] == b"%PDF-"
+        )  # a copy without metadata: see test_blind_downloads
 
 
 def test_open_review_attachment_downloads_under_its_own_name(setup):

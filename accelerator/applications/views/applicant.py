@@ -70,7 +70,7 @@ def show(application_id):
         attachments=attachments,
         missing=services.missing_items(application, attachments=attachments),
         submissions=services.submissions_of(application),
-        attachment_form=AttachmentForm(),
+        attachment_form=AttachmentForm(blind_review=application.call.blind_review),
         button_form=ButtonForm(),
         now=utcnow(),
     )
@@ -162,7 +162,7 @@ def reopen(application_id):
 @login_required
 def upload(application_id):
     application = _editable(application_id)
-    form = AttachmentForm()
+    form = AttachmentForm(blind_review=application.call.blind_review)
     if form.validate_on_submit():
         upload = form.file.data
         try:

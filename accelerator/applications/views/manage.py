@@ -88,6 +88,7 @@ def manage_detail(application_id):
             flash(_("Eligibility recorded and the applicants notified."), "success")
             return redirect(url_for(".manage_detail", application_id=application.id))
     submissions = services.submissions_of(application)
+    now = utcnow()
     return render_template(
         "applications/manage_detail.html",
         application=application,
@@ -95,5 +96,6 @@ def manage_detail(application_id):
         submissions=submissions,
         attachments=services.attachments_of(application),
         form=form,
-        now=utcnow(),
+        screening_note=services.screening_note(application, now),
+        now=now,
     )

@@ -8,6 +8,7 @@ from accelerator.cohorts.dashboard import CohortDashboard, cohort_dashboard
 from accelerator.cohorts.views import bp
 from accelerator.core.clock import as_madrid, utcnow
 from accelerator.core.exports import download
+from accelerator.core.forms import FIRST_YEAR, LAST_YEAR
 from accelerator.core.policies import require
 
 
@@ -38,6 +39,8 @@ def export(cohort_year, file_format):
 
 def _dashboard_or_404(cohort_year: int | None, *, now) -> CohortDashboard:
     """The figures of one cohort (None: of all), or 404 for a year without a call."""
+    if cohort_year is not None and not FIRST_YEAR <= cohort_year <= LAST_YEAR:
+        abort(404)  # no call has such a year, and the query could not hold it
     figures = cohort_dashboard(cohort_year, now=now)
     if cohort_year is not None and cohort_year not in figures.call_years:
         abort(404)

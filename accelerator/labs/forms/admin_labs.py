@@ -5,7 +5,6 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -26,7 +25,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from accelerator.core.forms import after, not_before, plausible_year, stripped
+from accelerator.core.forms import AppForm, after, not_before, plausible_year, stripped
 from accelerator.labs.services.labs_and_staff import LabDetails
 
 MADRID_MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -41,7 +40,7 @@ def weekday_choices() -> list[SelectChoice]:
     return [SelectChoice(day, names[day].capitalize()) for day in range(7)]
 
 
-class LabForm(FlaskForm):
+class LabForm(AppForm):
     name = StringField(
         _l("Name"),
         filters=[stripped],
@@ -83,7 +82,7 @@ class LabForm(FlaskForm):
         )
 
 
-class StaffForm(FlaskForm):
+class StaffForm(AppForm):
     user = SelectField(
         _l("Lab manager"),
         coerce=int,
@@ -98,7 +97,7 @@ class StaffForm(FlaskForm):
         ]
 
 
-class OpeningHoursForm(FlaskForm):
+class OpeningHoursForm(AppForm):
     weekday = SelectField(
         _l("Day"), coerce=int, validators=[InputRequired(_l("Choose a day of the week."))]
     )
@@ -118,7 +117,7 @@ class OpeningHoursForm(FlaskForm):
         self.weekday.choices = weekday_choices()
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(AppForm):
     first_day = DateField(
         _l("First day closed"),
         validators=[InputRequired(_l("Enter a date.")), plausible_year],
@@ -140,7 +139,7 @@ class ClosureForm(FlaskForm):
     )
 
 
-class BlackoutForm(FlaskForm):
+class BlackoutForm(AppForm):
     resource = SelectField(
         _l("What cannot be booked"),
         coerce=int,

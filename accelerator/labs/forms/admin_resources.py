@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,6 +29,7 @@ from wtforms.validators import (
 
 from accelerator.core.durations import hours
 from accelerator.core.forms import (
+    AppForm,
     MultiCheckboxField,
     choice_list,
     not_before,
@@ -75,13 +75,18 @@ def _finite(form, field):
         raise StopValidation(_("Not a valid decimal value."))
 
 
+def _in_range(field) -> bool:
+    # Out of range ("1e999999") is said already, and Decimal cannot divide or quantize it.
+    return field.data is not None and not field.errors
+
+
 def _half_hours(form, field):
-    if field.data is not None and (field.data * 2) % 1:
+    if _in_range(field) and (field.data * 2) % 1:
         raise ValidationError(_("Use steps of half an hour, such as 1.5."))
 
 
 def _whole_cents(form, field):
-    if field.data is not None and field.data != field.data.quantize(CENT):
+    if _in_range(field) and field.data != field.data.quantize(CENT):
         raise ValidationError(_("At most two decimals (cents)."))
 
 
@@ -110,7 +115,7 @@ def _containment(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(AppForm):
     name = StringField(
         _l("Name"),
         filters=[stripped],
@@ -207,7 +212,7 @@ class ResourceForm(FlaskForm):
 
     def validate_maximum_hours(self, field):
         least = self.minimum_hours.data
-        if field.data is not None and least is not None and field.data < least:
+        if _in_range(field) and least is not None and field.data < least:
             raise ValidationError(_("The maximum cannot be shorter than the minimum."))
 
     def show(self, resource) -> None:
@@ -263,7 +268,7 @@ class ResourceForm(FlaskForm):
         field.errors = [*field.errors, str(error)]
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(AppForm):
     name = StringField(
         _l("Training"),
         filters=[stripped],
@@ -286,7 +291,7 @@ class TrainingForm(FlaskForm):
     )
 
 
-class AuthorisationForm(FlaskForm):
+class AuthorisationForm(AppForm):
     email = EmailField(
         _l("Person's email"),
         filters=[stripped],

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,6 +29,7 @@ from wtforms.validators import (
 
 from accelerator.core.clock import as_madrid, madrid_to_utc
 from accelerator.core.forms import (
+    AppForm,
     FilterForm,
     MadridMomentField,
     any_and,
@@ -140,7 +140,7 @@ class ResourceFilterForm(FilterForm):
 # --- booking -----------------------------------------------------------------------------
 
 
-class BookingForm(FlaskForm):
+class BookingForm(AppForm):
     project = SelectField(
         _l("Project"), coerce=int, validators=[InputRequired(_l("Choose the project."))]
     )
@@ -211,7 +211,7 @@ class BookingForm(FlaskForm):
         return madrid_to_utc(datetime.combine(self.end_day.data or self.day.data, self.ends.data))
 
 
-class WaitlistForm(FlaskForm):
+class WaitlistForm(AppForm):
     project = SelectField(
         _l("Project"), coerce=int, validators=[InputRequired(_l("Choose the project."))]
     )
@@ -230,13 +230,13 @@ class WaitlistForm(FlaskForm):
 # --- answering a booking -----------------------------------------------------------------
 
 
-class CancelForm(FlaskForm):
+class CancelForm(AppForm):
     cancellation_reason = TextAreaField(
         _l("Reason (optional)"), filters=[stripped], validators=[Optional(), _AT_MOST_4000]
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(AppForm):
     rejection_reason = TextAreaField(
         _l("Reason"),
         filters=[stripped],
@@ -247,7 +247,7 @@ class RejectForm(FlaskForm):
     )
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(AppForm):
     outcome = RadioField(
         _l("What happened"),
         choices=[

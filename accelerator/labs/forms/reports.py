@@ -5,12 +5,11 @@ from decimal import Decimal
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
 from accelerator.cohorts.models import Project
-from accelerator.core.forms import FilterForm, readable_number
+from accelerator.core.forms import AppForm, FilterForm, readable_number
 from accelerator.labs.models import Lab
 
 # Dates outside these years are typing mistakes; refusing them keeps date arithmetic safe.
@@ -69,7 +68,7 @@ def _half_hours(form, field):
         raise ValidationError(_("Use steps of half an hour, such as 12.5."))
 
 
-class QuotaForm(FlaskForm):
+class QuotaForm(AppForm):
     """One project's hours per quarter at one lab.
 
     The quota table shows one per project and lab, so each gets its own element ids; the field

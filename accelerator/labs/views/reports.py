@@ -9,6 +9,7 @@ from accelerator.cohorts.models import Project
 from accelerator.core.clock import utcnow
 from accelerator.core.durations import hours
 from accelerator.core.exports import download, table_as_csv, table_as_xlsx
+from accelerator.core.forms import LARGEST_INTEGER
 from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.labs import policies, quota
@@ -99,8 +100,8 @@ def quotas():
 
 def _posted_id(name: str) -> int:
     value = request.form.get(name, type=int)
-    if value is None:
-        abort(404)
+    if value is None or not 0 < value <= LARGEST_INTEGER:
+        abort(404)  # no row has such an id, and the query could not hold it
     return value
 
 

@@ -7,7 +7,6 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
@@ -15,7 +14,7 @@ from wtforms.widgets import HiddenInput
 from accelerator.cohorts.models import Project
 from accelerator.core.clock import utcnow
 from accelerator.core.exports import download, table_as_csv, table_as_xlsx
-from accelerator.core.forms import readable_number
+from accelerator.core.forms import AppForm, readable_number
 from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.mentoring import budget, policies
@@ -53,7 +52,7 @@ def _half_hours(form, field):
         raise ValidationError(_("Use steps of half an hour, such as 12.5."))
 
 
-class BudgetForm(FlaskForm):
+class BudgetForm(AppForm):
     """One project's mentoring budget for one year, in hours.
 
     The report shows one per project row, so each gets its own element ids; the field names

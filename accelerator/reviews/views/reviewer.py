@@ -1,5 +1,7 @@
 """The reviewers' pages: dashboard, review form, declining, conflicts, joining the pool."""
 
+import io
+
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,6 +11,7 @@ from accelerator.accounts.enums import Role
 from accelerator.accounts.forms import RegistrationForm
 from accelerator.accounts.models import Organisation, User
 from accelerator.applications import attachments as attachment_services
+from accelerator.applications.anonymised import CannotAnonymise, anonymised_pdf
 from accelerator.applications.models import Attachment
 from accelerator.applications.snapshots import submitted_application, submitted_titles
 from accelerator.core.clock import utcnow
@@ -130,12 +133,25 @@ def attachment(assignment_id, attachment_id):
     submitted = _submitted(assignment.application)
     if file.application_id != assignment.application_id or not submitted.names_attachment(file.id):
         abort(404)
-    blind = assignment.application.call.blind_review
+    path = attachment_services.stored_path(file)
+    if not assignment.application.call.blind_review:
+        return send_file(
+            path,
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=file.original_filename,
+        )
+    try:
+        content = anonymised_pdf(path)
+    except CannotAnonymise as error:
+        return render_template(
+            "reviews/cannot_anonymise.html", assignment=assignment, message=str(error)
+        ), 422
     return send_file(
-        attachment_services.stored_path(file),
+        io.BytesIO(content),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"{file.kind.value}-{file.id}.pdf" if blind else file.original_filename,
+        download_name=f"{file.kind.value}-{file.id}.pdf",
     )
 
 
