@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from flask_babel import gettext as _
+from publicsuffixlist import PublicSuffixList
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -45,14 +46,24 @@ PUBLIC_EMAIL_DOMAINS = frozenset(
 
 Pair = tuple[int, int]  # (reviewer_id, application_id)
 
+# The list bundled with the package, never fetched at run time: it knows that gob.es and
+# co.uk are public suffixes, so a.gob.es and b.gob.es are two different registrants.
+PUBLIC_SUFFIXES = PublicSuffixList()
+
 
 class ConflictAlreadyDeclared(DomainError):
     pass
 
 
 def email_domain(email: str) -> str | None:
-    domain = email.rpartition("@")[2].lower()
-    return None if not domain or domain in PUBLIC_EMAIL_DOMAINS else domain
+    """The registrable domain of an address (clinic.ub.edu gives ub.edu), or None for webmail."""
+    return registrable_domain(email.rpartition("@")[2])
+
+
+def registrable_domain(domain: str | None) -> str | None:
+    """The part of a domain its owner registered; None for a bare public suffix or webmail."""
+    registered = PUBLIC_SUFFIXES.privatesuffix(domain.strip().lower()) if domain else None
+    return None if registered is None or registered in PUBLIC_EMAIL_DOMAINS else registered
 
 
 def conflicts_in_call(call_id: int, reviewer_ids: list[int] | None = None) -> dict[Pair, set]:
@@ -63,7 +74,10 @@ def conflicts_in_call(call_id: int, reviewer_ids: list[int] | None = None) -> di
         .where(Application.call_id == call_id)
     ).all()
     organisation_ids = {row.organisation_id for row in applications}
-    member_domains = defaultdict(set)
+    member_domains = defaultdict(set)  # the organisation's own domain and its members'
+    for row in applications:
+        if registered := registrable_domain(row.email_domain):
+            member_domains[row.organisation_id].add(registered)
     for organisation_id, email in db.session.execute(
         select(User.organisation_id, User.email).where(User.organisation_id.in_(organisation_ids))
     ):
@@ -78,10 +92,7 @@ def conflicts_in_call(call_id: int, reviewer_ids: list[int] | None = None) -> di
             pair = (reviewer.id, application.id)
             if reviewer.organisation_id == application.organisation_id:
                 found[pair].add(ConflictSource.SAME_ORGANISATION)
-            domains = member_domains[application.organisation_id] | (
-                {application.email_domain} if application.email_domain else set()
-            )
-            if reviewer_domain and reviewer_domain in domains:
+            if reviewer_domain and reviewer_domain in member_domains[application.organisation_id]:
                 found[pair].add(ConflictSource.SAME_EMAIL_DOMAIN)
             if (reviewer.id, application.id) in declared or (
                 reviewer.id,

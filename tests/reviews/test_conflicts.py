@@ -402,7 +402,12 @@ def matrix(page: str) -> dict[tuple[str, str], str]:
 
 def test_conflict_matrix_marks_each_conflict_with_its_sources(app, client):
     call = make_call()
-    acme = make_reviewable(call, title="Acme CAR-T")
+    # Acme at a registrable domain of its own: factory members all share example.org.
+    acme_founder = make_user(
+        organisation=make_organisation(email_domain="acmebio.example.com"),
+        email="ceo@acmebio.example.com",
+    )
+    acme = make_reviewable(call, title="Acme CAR-T", member=acme_founder)
     beta = make_reviewable(call, title="Beta MSC")
     make_reviewable(make_call(), title="Elsewhere")  # another call: not in the matrix
     domain = acme.organisation.email_domain
