@@ -20,6 +20,7 @@ from accelerator.applications.models import Application
 from accelerator.calls.models import Call
 from accelerator.extensions import db
 from accelerator.reviews.assignment import REVIEWABLE
+from accelerator.reviews.conflicts import confirmed_conflicts
 from accelerator.reviews.enums import ReviewStatus
 from accelerator.reviews.models import Assignment, CriterionScore, Review
 
@@ -52,6 +53,9 @@ class RankedApplication:
     expected: int
     spread: float | None
     disagreement: bool
+    # Submitted reviews left out of every score and count: a conflict of interest between
+    # the reviewer and the application was found after they were submitted.
+    excluded: int = 0
 
     @property
     def missing_reviews(self) -> int:
@@ -90,6 +94,7 @@ def rank(
     excellence_criterion: int | None,
     expected: int,
     normalise: bool,
+    excluded: dict[int, int] | None = None,
 ) -> list[RankedApplication]:
     totals = (
         normalised_totals(reviews, weights)
@@ -142,13 +147,19 @@ def rank(
             spread=spread,
             disagreement=spread is not None
             and round(spread, COMPARISON_DECIMALS) >= DISAGREEMENT_THRESHOLD,
+            excluded=(excluded or {}).get(application.id, 0),
         )
         for position, (application, score, means, count, spread) in enumerate(rows, start=1)
     ]
 
 
 def ranking_for_call(call: Call, *, normalise: bool = False) -> list[RankedApplication]:
-    """The ranking page's data in four queries, whatever the number of reviews."""
+    """The ranking page's data in a fixed number of queries, whatever the number of reviews.
+
+    A submitted review whose reviewer is now found in conflict with the application counts
+    nowhere (neither in the scores, nor in the normalisation, nor in the reviews submitted);
+    each row says how many of its reviews were left out.
+    """
     criteria = call.criteria
     weights = {criterion.id: criterion.weight for criterion in criteria}
     applications = list(
@@ -183,11 +194,22 @@ def ranking_for_call(call: Call, *, normalise: bool = False) -> list[RankedAppli
         review = by_review.setdefault(review_id, ReviewScores(application_id, reviewer_id, {}))
         if score is not None:
             review.scores[criterion_id] = float(score)
+    conflicted = confirmed_conflicts(call.id, sorted({row.reviewer_id for row in rows}))
+    excluded: dict[int, int] = defaultdict(int)
+    for review in by_review.values():
+        if (review.reviewer_id, review.application_id) in conflicted:
+            excluded[review.application_id] += 1
     return rank(
         applications,
-        [review for review in by_review.values() if set(review.scores) == set(weights)],
+        [
+            review
+            for review in by_review.values()
+            if set(review.scores) == set(weights)
+            and (review.reviewer_id, review.application_id) not in conflicted
+        ],
         weights=weights,
         excellence_criterion=criteria[0].id if criteria else None,
         expected=call.reviews_per_application,
         normalise=normalise,
+        excluded=excluded,
     )
