@@ -14,11 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from accelerator.accounts import policies
 from accelerator.accounts.enums import GuardedField
 from accelerator.accounts.models import Organisation, OrganisationChange, User
-from accelerator.accounts.queries import programme_managers
+from accelerator.accounts.office import email_programme_managers
 from accelerator.core import events
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
-from accelerator.core.mail import queue_email
 from accelerator.core.policies import require
 from accelerator.core.transactions import take_sqlite_write_lock
 from accelerator.extensions import db
@@ -174,16 +173,13 @@ def _audit_details(change: OrganisationChange) -> dict:
 
 
 def _tell_managers(change: OrganisationChange, *, now: datetime) -> None:
-    for manager in db.session.scalars(programme_managers()):
-        queue_email(
-            manager.email,
-            _(
-                "%(organisation)s asks to change a detail: %(field)s",
-                organisation=change.organisation.legal_name,
-                field=change.field.label,
-            ),
-            "organisation_change_requested",
-            now=now,
-            manager=manager,
-            change=change,
-        )
+    email_programme_managers(
+        _(
+            "%(organisation)s asks to change a detail: %(field)s",
+            organisation=change.organisation.legal_name,
+            field=change.field.label,
+        ),
+        "organisation_change_requested",
+        now=now,
+        change=change,
+    )
