@@ -2,6 +2,8 @@
 the project's application counts, and email domains compare by their registrable part."""
 
 from accelerator.accounts.enums import Role
+from accelerator.accounts.organisation_changes import decide_organisation_change
+from accelerator.accounts.organisations import update_organisation
 from accelerator.core.clock import utcnow
 from accelerator.mentoring import services
 from accelerator.mentoring.matching import conflicts_with_project
@@ -87,3 +89,25 @@ def test_mentor_conflict_12e_declared_on_the_application_is_not_suggested_nor_bo
     assert client.get(f"/mentoring/projects/{project.id}/mentors/{mentor.id}/book").status_code == (
         404
     )
+
+
+def test_mentor_conflict_12c_a_confirmed_legal_name_change_is_what_detection_reads(app):
+    organisation = make_organisation(legal_name="Cellgenix Therapeutics SL")
+    member = member_of(organisation)
+    project = make_project(member=member)  # its application is submitted
+    mentor = make_mentor(name="Marta Regulatory")
+    mentor.organisation = "Cellgenix Bio SL"  # the mentor works at the renamed company
+    manager = make_user(Role.PROGRAMME_MANAGER)
+    with app.test_request_context():  # the managers' notice builds a link
+        [change] = update_organisation(
+            organisation, by=member, now=utcnow(), legal_name="Cellgenix Bio SL"
+        )
+    waiting = conflicts_with_project(project, mentors_of_ids=[mentor.id])
+
+    with app.test_request_context():
+        decide_organisation_change(change, accepted=True, by=manager, now=utcnow())
+
+    assert waiting == {}
+    assert conflicts_with_project(project, mentors_of_ids=[mentor.id]) == {
+        mentor.id: {ConflictSource.SAME_ORGANISATION}
+    }
