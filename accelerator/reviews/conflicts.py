@@ -84,36 +84,45 @@ def registrable_domain(domain: str | None) -> str | None:
 
 
 def conflicts_in_call(call_id: int, reviewer_ids: list[int] | None = None) -> dict[Pair, set]:
-    """Every conflicted (reviewer, application) pair of a call, with why, in four queries."""
+    """Every conflicted (reviewer, application) pair of a call, with why, in four queries; the
+    work grows with the conflicts found, not with reviewers × applications."""
     applications = db.session.execute(
         select(Application.id, Application.organisation_id, Organisation.email_domain)
         .join(Application.organisation)
         .where(Application.call_id == call_id)
     ).all()
-    organisation_ids = {row.organisation_id for row in applications}
-    member_domains = defaultdict(set)  # the organisation's own domain and its members'
+    of_organisation = defaultdict(list)  # organisation id: its applications in the call
+    with_domain = defaultdict(set)  # registrable domain: the organisations that use it
     for row in applications:
+        of_organisation[row.organisation_id].append(row.id)
         if registered := registrable_domain(row.email_domain):
-            member_domains[row.organisation_id].add(registered)
+            with_domain[registered].add(row.organisation_id)
     for organisation_id, email in db.session.execute(
-        select(User.organisation_id, User.email).where(User.organisation_id.in_(organisation_ids))
+        select(User.organisation_id, User.email).where(User.organisation_id.in_(of_organisation))
     ):
         if domain := email_domain(email):
-            member_domains[organisation_id].add(domain)
+            with_domain[domain].add(organisation_id)
     reviewers = _reviewers(reviewer_ids)
-    declared = _declarations(call_id)
     found: dict[Pair, set] = defaultdict(set)
+
+    def mark(reviewer_id: int, organisation_ids, source: ConflictSource) -> None:
+        for organisation_id in organisation_ids:
+            for application_id in of_organisation.get(organisation_id, ()):
+                found[(reviewer_id, application_id)].add(source)
+
     for reviewer in reviewers:
-        reviewer_domain = email_domain(reviewer.email)
-        for application in applications:
-            pair = (reviewer.id, application.id)
-            if reviewer.organisation_id == application.organisation_id:
-                found[pair].add(ConflictSource.SAME_ORGANISATION)
-            if reviewer_domain and reviewer_domain in member_domains[application.organisation_id]:
-                found[pair].add(ConflictSource.SAME_EMAIL_DOMAIN)
-            for key in (application.id, ("organisation", application.organisation_id)):
-                if source := declared.get((reviewer.id, key)):
-                    found[pair].add(source)
+        mark(reviewer.id, [reviewer.organisation_id], ConflictSource.SAME_ORGANISATION)
+        if domain := email_domain(reviewer.email):
+            mark(reviewer.id, with_domain.get(domain, ()), ConflictSource.SAME_EMAIL_DOMAIN)
+    wanted = {reviewer.id for reviewer in reviewers}
+    in_call = {row.id for row in applications}
+    for reviewer_id, application_id, organisation_id, source in _declarations(call_id):
+        if reviewer_id not in wanted:
+            continue
+        if organisation_id is not None:
+            mark(reviewer_id, [organisation_id], source)
+        elif application_id in in_call:
+            found[(reviewer_id, application_id)].add(source)
     return dict(found)
 
 
@@ -144,8 +153,9 @@ def _reviewers(reviewer_ids: list[int] | None):
     return db.session.execute(query).all()
 
 
-def _declarations(call_id: int) -> dict:
-    """(reviewer, application id or ("organisation", id)): the source each declaration gives."""
+def _declarations(call_id: int) -> list[tuple]:
+    """(reviewer, application, organisation, source) of the declarations that may concern the
+    call: on its applications, or on any organisation."""
     rows = db.session.execute(
         select(
             ConflictDeclaration.reviewer_id,
@@ -156,13 +166,15 @@ def _declarations(call_id: int) -> dict:
         .outerjoin(Application, Application.id == ConflictDeclaration.application_id)
         .where((Application.call_id == call_id) | ConflictDeclaration.organisation_id.is_not(None))
     ).all()
-    declared = {}
-    for reviewer_id, application_id, organisation_id, awaiting in rows:
-        key = application_id if application_id is not None else ("organisation", organisation_id)
-        declared[(reviewer_id, key)] = (
-            ConflictSource.DECLARED_PENDING if awaiting else ConflictSource.DECLARED
+    return [
+        (
+            reviewer_id,
+            application_id,
+            organisation_id,
+            ConflictSource.DECLARED_PENDING if awaiting else ConflictSource.DECLARED,
         )
-    return declared
+        for reviewer_id, application_id, organisation_id, awaiting in rows
+    ]
 
 
 def declare_conflict(
