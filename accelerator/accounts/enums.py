@@ -26,6 +26,24 @@ ROLE_LABELS = {
 }
 
 
+class GuardedField(enum.StrEnum):
+    """Organisation details that conflict-of-interest detection reads: once the organisation
+    has a submitted application, a member's change to them waits for a programme manager."""
+
+    LEGAL_NAME = "legal_name"
+    EMAIL_DOMAIN = "email_domain"
+
+    @property
+    def label(self):
+        return GUARDED_FIELD_LABELS[self]
+
+
+GUARDED_FIELD_LABELS = {
+    GuardedField.LEGAL_NAME: _l("Legal name"),
+    GuardedField.EMAIL_DOMAIN: _l("Email domain"),
+}
+
+
 class OrganisationKind(enum.StrEnum):
     STARTUP = "startup"
     SPIN_OFF = "spin_off"

@@ -7,13 +7,15 @@ from sqlalchemy import (
     CheckConstraint,
     Enum,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accelerator.accounts.enums import OrganisationKind, Role
-from accelerator.core.types import UTCDateTime, enum_values
+from accelerator.accounts.enums import GuardedField, OrganisationKind, Role
+from accelerator.core.types import UTCDateTime, enum_type, enum_values
 from accelerator.extensions import db
 
 
@@ -151,3 +153,37 @@ class OrganisationInvitation(db.Model):
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id], lazy="joined")
+
+
+class OrganisationChange(db.Model):
+    """A member's change to a detail conflict detection reads, and a manager's decision on it."""
+
+    __tablename__ = "organisation_changes"
+    __table_args__ = (
+        CheckConstraint("(decided_at IS NULL) = (accepted IS NULL)", name="decided_with_outcome"),
+        # One change per detail waits at a time: a second would hide what the first asked.
+        Index(
+            "uq_organisation_changes_pending",
+            "organisation_id",
+            "field",
+            unique=True,
+            sqlite_where=text("decided_at IS NULL"),
+            postgresql_where=text("decided_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[GuardedField] = mapped_column(enum_type(GuardedField, "guarded_field"))
+    old_value: Mapped[str | None] = mapped_column(String(200))
+    new_value: Mapped[str | None] = mapped_column(String(200))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted: Mapped[bool | None]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id], lazy="joined")

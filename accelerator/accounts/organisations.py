@@ -6,13 +6,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from accelerator.accounts import policies, tokens
+from accelerator.accounts import organisation_changes, policies, tokens
 from accelerator.accounts.invitations import (
     pending_invitation,
     require_invitee,
 )
-from accelerator.accounts.models import Organisation, OrganisationInvitation, User
+from accelerator.accounts.models import (
+    Organisation,
+    OrganisationChange,
+    OrganisationInvitation,
+    User,
+)
 from accelerator.accounts.services import normalise_email
+from accelerator.core import events
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.mail import queue_email
@@ -46,19 +52,37 @@ def create_organisation(*, by: User, now: datetime, **fields) -> Organisation:
     return organisation
 
 
-def update_organisation(organisation: Organisation, *, by: User, now: datetime, **fields) -> None:
+def update_organisation(
+    organisation: Organisation, *, by: User, now: datetime, **fields
+) -> list[OrganisationChange]:
+    """Saves the details at once, except a member's change to what conflict detection reads
+    once the organisation has a submitted application: that waits for a programme manager
+    (returned). The audit entry records each detail's old and new value."""
     require(policies.can_edit_organisation(by, organisation))
-    for name, value in _clean_organisation_fields(fields).items():
-        setattr(organisation, name, value)
+    cleaned = _clean_organisation_fields(fields)
+    waiting = organisation_changes.guarded_changes(organisation, cleaned, by=by)
+    applied = {}
+    for name, value in cleaned.items():
+        old = getattr(organisation, name)
+        if value != old and name not in {field.value for field in waiting}:
+            applied[name] = {"old": old, "new": value}
+            setattr(organisation, name, value)
     _flush_organisation()
+    requested = organisation_changes.request_changes(organisation, waiting, by=by, now=now)
     record_audit(
         "organisation.updated",
         by=by,
         object_type="organisation",
         object_id=organisation.id,
         now=now,
+        details={"changes": applied},
     )
+    if applied.keys() & organisation_changes.GUARDED_FIELDS:
+        events.publish(
+            events.ORGANISATION_DETAILS_CHANGED, organisation=organisation, by=by, now=now
+        )
     db.session.commit()
+    return requested
 
 
 def invite_to_organisation(
@@ -121,6 +145,8 @@ def accept_invitation(token: str, *, by: User, now: datetime) -> Organisation:
         object_id=invitation.organisation_id,
         now=now,
     )
+    # The newcomer may put a reviewer in conflict: a reviewer themself, or sharing a domain.
+    events.publish(events.MEMBER_JOINED, user=by, by=by, now=now)
     db.session.commit()
     return invitation.organisation
 

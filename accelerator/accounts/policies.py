@@ -43,3 +43,14 @@ def can_invite_to_organisation(user, organisation) -> bool:
 
 def can_join_organisation(user) -> bool:
     return is_signed_in(user) and user.organisation_id is None
+
+
+def needs_confirmation_of_details(user, *, has_submitted_application: bool) -> bool:
+    """Once its organisation has a submitted application, a member's change to what conflict
+    detection reads waits for a programme manager: edited freely, it could hide a conflict.
+    A manager's own edit applies at once."""
+    return has_submitted_application and not is_programme_manager(user)
+
+
+def can_decide_organisation_change(user) -> bool:
+    return is_programme_manager(user)

@@ -2,7 +2,8 @@
 
 from sqlalchemy import Select, func, or_, select
 
-from accelerator.accounts.models import User
+from accelerator.accounts.enums import Role
+from accelerator.accounts.models import Organisation, RoleGrant, User
 
 
 def users_matching(term: str | None) -> Select:
@@ -18,3 +19,23 @@ def users_matching(term: str | None) -> Select:
             )
         )
     return query
+
+
+def programme_managers() -> Select:
+    """The active programme managers, whom the app tells of what needs the office's eye."""
+    return (
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == Role.PROGRAMME_MANAGER, User.active.is_(True))
+        .order_by(User.id)
+    )
+
+
+def organisations_named(term: str, *, limit: int) -> Select:
+    """Organisations whose legal name contains the term, by name, at most `limit` of them."""
+    return (
+        select(Organisation)
+        .where(func.lower(Organisation.legal_name).contains(term.strip().lower(), autoescape=True))
+        .order_by(func.lower(Organisation.legal_name), Organisation.id)
+        .limit(limit)
+    )

@@ -58,7 +58,7 @@ class DemoMentor:
 # conflict of interest, and booking refuses it.
 DEMO_MENTORS = (
     DemoMentor(
-        email="montserrat.rius@demo-mentors.atmpcatalyst.eu",
+        email="montserrat.rius@mentors.example.net",
         name="Montserrat Rius",
         organisation="Rius Regulatory Consulting",
         bio="Regulatory affairs consultant with eighteen years on ATMP files: former quality "
@@ -73,7 +73,7 @@ DEMO_MENTORS = (
         away_at_christmas=True,
     ),
     DemoMentor(
-        email="javier.ortega@demo-mentors.atmpcatalyst.eu",
+        email="javier.ortega@mentors.example.net",
         name="Javier Ortega",
         organisation="Ortega CMC Advisory",
         bio="Former head of manufacturing at a cell-therapy CDMO and Qualified Person for "
@@ -92,7 +92,7 @@ DEMO_MENTORS = (
         weekly_hours=((MONDAY, time(9), time(12)), (WEDNESDAY, time(16), time(19))),
     ),
     DemoMentor(
-        email="claire.dubois@demo-mentors.atmpcatalyst.eu",
+        email="claire.dubois@mentors.example.net",
         name="Claire Dubois",
         organisation="Venture partner, independent",
         bio="European patent attorney turned investor: ten years of life-science patent "
@@ -105,7 +105,7 @@ DEMO_MENTORS = (
         weekly_hours=((WEDNESDAY, time(9, 30), time(12, 30)), (FRIDAY, time(10), time(13))),
     ),
     DemoMentor(
-        email="andreu.camps@demo-mentors.atmpcatalyst.eu",
+        email="andreu.camps@mentors.example.net",
         name="Andreu Camps",
         organisation="Camps Clinical & Access",
         bio="Neurologist and former medical director for rare diseases at a European "

@@ -3,8 +3,9 @@
 A project's needs are the mentoring topics its application asked for, the topics its stage of
 development calls for, its ATMP class and its therapeutic area. Mentors are ranked by how many
 of those they know, then by the hours they have free this month. A mentor with a conflict of
-interest (same organisation, same email domain, or a declared conflict with the organisation)
-is neither suggested nor bookable: `require_no_conflict` is what booking calls.
+interest (same organisation, same registrable email domain, or a conflict declared with the
+organisation or with the project's application) is neither suggested nor bookable:
+`require_no_conflict` is what booking calls.
 """
 
 from collections import defaultdict
@@ -28,7 +29,7 @@ from accelerator.extensions import db
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from accelerator.mentoring.queries import mentor_directory
-from accelerator.reviews.conflicts import email_domain
+from accelerator.reviews.conflicts import email_domain, registrable_domain
 from accelerator.reviews.enums import ConflictSource
 from accelerator.reviews.models import ConflictDeclaration
 
@@ -136,7 +137,8 @@ def _topics_first(tag: str) -> tuple[bool, str]:
 def conflicts_with_project(
     project: Project, *, mentors_of_ids: list[int] | None
 ) -> dict[int, set[ConflictSource]]:
-    """The mentors (profile ids) in conflict with the project's organisation, and why."""
+    """The mentors (profile ids) in conflict with the project's organisation or its application,
+    and why."""
     organisation = db.session.get(Organisation, project.organisation_id)
     domains = {
         domain
@@ -145,8 +147,8 @@ def conflicts_with_project(
         )
         if (domain := email_domain(email))
     }
-    if organisation.email_domain:
-        domains.add(organisation.email_domain)
+    if registered := registrable_domain(organisation.email_domain):
+        domains.add(registered)
     query = (
         select(
             MentorProfile.id,
@@ -159,7 +161,12 @@ def conflicts_with_project(
         .outerjoin(
             ConflictDeclaration,
             (ConflictDeclaration.reviewer_id == User.id)
-            & (ConflictDeclaration.organisation_id == project.organisation_id),
+            # A conflict declared on the project's application counts as much as one declared
+            # on its organisation.
+            & (
+                (ConflictDeclaration.organisation_id == project.organisation_id)
+                | (ConflictDeclaration.application_id == project.application_id)
+            ),
         )
     )
     if mentors_of_ids is not None:

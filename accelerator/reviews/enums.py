@@ -36,6 +36,8 @@ RECOMMENDATION_LABELS = {
 
 class ConflictSource(enum.StrEnum):
     DECLARED = "declared"
+    # Declared, awaiting a manager's confirmation: it keeps the reviewer away, nothing more.
+    DECLARED_PENDING = "declared_pending"
     SAME_ORGANISATION = "same_organisation"
     SAME_EMAIL_DOMAIN = "same_email_domain"
 
@@ -43,11 +45,27 @@ class ConflictSource(enum.StrEnum):
     def label(self):
         return CONFLICT_SOURCE_LABELS[self]
 
+    @property
+    def abbreviation(self) -> str:
+        """The conflict matrix's one-letter mark."""
+        return CONFLICT_SOURCE_ABBREVIATIONS[self]
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self != ConflictSource.DECLARED_PENDING
+
 
 CONFLICT_SOURCE_LABELS = {
     ConflictSource.DECLARED: _l("Declared"),
+    ConflictSource.DECLARED_PENDING: _l("Declared, awaiting confirmation"),
     ConflictSource.SAME_ORGANISATION: _l("Same organisation"),
     ConflictSource.SAME_EMAIL_DOMAIN: _l("Same email domain"),
+}
+CONFLICT_SOURCE_ABBREVIATIONS = {
+    ConflictSource.DECLARED: "D",
+    ConflictSource.DECLARED_PENDING: "P",
+    ConflictSource.SAME_ORGANISATION: "O",
+    ConflictSource.SAME_EMAIL_DOMAIN: "E",
 }
 
 # Days before the review deadline on which reviewers with unsubmitted reviews are reminded.

@@ -1,10 +1,10 @@
 """Forms of the review area; the review form is shaped by the call's rubric."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from accelerator.core.forms import AppForm, choice_list, stripped
+from accelerator.core.forms import AppForm, FilterForm, choice_list, stripped
 from accelerator.reviews.enums import Recommendation
 from accelerator.reviews.services import allowed_scores
 
@@ -77,15 +77,37 @@ class ConflictReasonForm(AppForm):
     )
 
 
-class OrganisationConflictForm(ConflictReasonForm):
-    organisation = SelectField(
-        _l("Organisation"), coerce=int, validators=[InputRequired(_l("Choose an organisation."))]
+SEARCH_TOO_SHORT = _l("Type at least 3 characters of the organisation's name.")
+
+
+class OrganisationSearchForm(FilterForm):
+    q = StringField(
+        _l("Organisation name"),
+        filters=[stripped],
+        validators=[
+            DataRequired(SEARCH_TOO_SHORT),
+            Length(min=3, max=200, message=SEARCH_TOO_SHORT),
+        ],
+        description=_l("Any organisation registered on the platform can be found."),
     )
 
 
-class ManagerConflictForm(OrganisationConflictForm):
+class OrganisationConflictForm(ConflictReasonForm):
+    # The results of the reviewer's search; the service checks that the organisation exists.
+    organisation = RadioField(
+        _l("Organisation"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose an organisation from the search results."))],
+    )
+
+
+class ManagerConflictForm(ConflictReasonForm):
     reviewer = SelectField(
         _l("Reviewer"), coerce=int, validators=[InputRequired(_l("Choose a reviewer."))]
+    )
+    organisation = SelectField(
+        _l("Organisation"), coerce=int, validators=[InputRequired(_l("Choose an organisation."))]
     )
 
 

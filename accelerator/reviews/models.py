@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -80,6 +81,10 @@ class ConflictDeclaration(db.Model):
     )
     reason: Mapped[str] = mapped_column(Text)
     declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A reviewer's fourth organisation-level declaration in a blind call's review phase waits
+    # for a manager: it already keeps the reviewer away, but removes assignments only once
+    # confirmed (see conflicts.declare_conflict).
+    awaiting_confirmation: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id], lazy="joined")
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -36,3 +36,13 @@ def can_declare_conflicts(user) -> bool:
     """Reviewers and mentors declare their conflicts of interest with organisations: a
     declared conflict keeps a reviewer off its applications and a mentor off its projects."""
     return is_reviewer(user) or (is_signed_in(user) and user.has_role(Role.MENTOR))
+
+
+def is_blind_review_phase(call, now: datetime) -> bool:
+    """A blind call between its close and its review deadline, results not yet published: while
+    assignments are being reviewed, what vanishes from a reviewer's list says who applied."""
+    return (
+        call.blind_review
+        and call.closes_at <= now < call.review_deadline
+        and call.results_published_at is None
+    )

@@ -20,6 +20,7 @@ from accelerator.applications.models import Application
 from accelerator.calls.models import Call
 from accelerator.extensions import db
 from accelerator.reviews.assignment import REVIEWABLE
+from accelerator.reviews.conflicts import confirmed_conflicts
 from accelerator.reviews.enums import ReviewStatus
 from accelerator.reviews.models import Assignment, CriterionScore, PublishedRanking, Review
 
@@ -52,6 +53,9 @@ class RankedApplication:
     expected: int
     spread: float | None
     disagreement: bool
+    # Submitted reviews left out of every score and count: a conflict of interest between
+    # the reviewer and the application was found after they were submitted.
+    excluded: int = 0
 
     @property
     def missing_reviews(self) -> int:
@@ -90,6 +94,7 @@ def rank(
     excellence_criterion: int | None,
     expected: int,
     normalise: bool,
+    excluded: dict[int, int] | None = None,
 ) -> list[RankedApplication]:
     totals = (
         normalised_totals(reviews, weights)
@@ -142,6 +147,7 @@ def rank(
             spread=spread,
             disagreement=spread is not None
             and round(spread, COMPARISON_DECIMALS) >= DISAGREEMENT_THRESHOLD,
+            excluded=(excluded or {}).get(application.id, 0),
         )
         for position, (application, score, means, count, spread) in enumerate(rows, start=1)
     ]
@@ -178,8 +184,13 @@ def published_ranking(call: Call, *, normalise: bool) -> list[RankedApplication]
 
 
 def live_ranking(call: Call, *, normalise: bool = False) -> list[RankedApplication]:
-    """The ranking computed from the submitted reviews, in four queries, whatever the number of
-    reviews."""
+    """The ranking computed from the submitted reviews, in a fixed number of queries, whatever
+    the number of reviews.
+
+    A submitted review whose reviewer is now found in conflict with the application counts
+    nowhere (neither in the scores, nor in the normalisation, nor in the reviews submitted);
+    each row says how many of its reviews were left out.
+    """
     criteria = call.criteria
     weights = {criterion.id: criterion.weight for criterion in criteria}
     applications = list(
@@ -214,11 +225,22 @@ def live_ranking(call: Call, *, normalise: bool = False) -> list[RankedApplicati
         review = by_review.setdefault(review_id, ReviewScores(application_id, reviewer_id, {}))
         if score is not None:
             review.scores[criterion_id] = float(score)
+    conflicted = confirmed_conflicts(call.id, sorted({row.reviewer_id for row in rows}))
+    excluded: dict[int, int] = defaultdict(int)
+    for review in by_review.values():
+        if (review.reviewer_id, review.application_id) in conflicted:
+            excluded[review.application_id] += 1
     return rank(
         applications,
-        [review for review in by_review.values() if set(review.scores) == set(weights)],
+        [
+            review
+            for review in by_review.values()
+            if set(review.scores) == set(weights)
+            and (review.reviewer_id, review.application_id) not in conflicted
+        ],
         weights=weights,
         excellence_criterion=criteria[0].id if criteria else None,
         expected=call.reviews_per_application,
         normalise=normalise,
+        excluded=excluded,
     )

@@ -10,6 +10,7 @@ from accelerator.applications.models import Application
 from accelerator.calls.models import Call
 from accelerator.core.mail import queue_email
 from accelerator.extensions import db
+from accelerator.reviews.conflicts import conflicts_in_call
 from accelerator.reviews.enums import REMINDER_THRESHOLDS, ReviewStatus
 from accelerator.reviews.models import Assignment, ReminderSent, Review
 
@@ -62,6 +63,8 @@ def send_review_reminders(*, now: datetime) -> int:
 
 
 def _pending_by_reviewer(call: Call) -> dict:
+    """Each reviewer's unsubmitted reviews of the call, without those they are conflicted with:
+    a reminder must not name an application the reviewer may not see."""
     rows = db.session.execute(
         select(Assignment, Review.status)
         .join(Application, Application.id == Assignment.application_id)
@@ -69,9 +72,13 @@ def _pending_by_reviewer(call: Call) -> dict:
         .where(Application.call_id == call.id, Assignment.declined_at.is_(None))
         .order_by(Assignment.reviewer_id, Assignment.application_id)
     ).unique()
+    unsubmitted = [assignment for assignment, status in rows if status != ReviewStatus.SUBMITTED]
+    conflicted = conflicts_in_call(
+        call.id, reviewer_ids=sorted({assignment.reviewer_id for assignment in unsubmitted})
+    )
     pending = defaultdict(list)
-    for assignment, status in rows:
-        if status != ReviewStatus.SUBMITTED:
+    for assignment in unsubmitted:
+        if (assignment.reviewer_id, assignment.application_id) not in conflicted:
             pending[assignment.reviewer].append(assignment.application.title)
     return pending
 

@@ -6,13 +6,16 @@ from sqlalchemy import select
 
 from accelerator.applications.models import Application
 from accelerator.extensions import db
+from accelerator.reviews.conflicts import confirmed_conflicts
 from accelerator.reviews.enums import ReviewStatus
 from accelerator.reviews.models import Assignment, Review
 
 
 def anonymised_reviews(application: Application) -> list[dict]:
-    """Submitted reviews as "Reviewer A", "Reviewer B"…: comments and scores, never who."""
-    reviews = (
+    """Submitted reviews as "Reviewer A", "Reviewer B"…: comments and scores, never who. A
+    review whose reviewer was found in conflict with the application after submitting is not
+    shown, as the ranking leaves it out."""
+    submitted = (
         db.session.scalars(
             select(Review)
             .join(Assignment, Assignment.id == Review.assignment_id)
@@ -25,6 +28,14 @@ def anonymised_reviews(application: Application) -> list[dict]:
         .unique()
         .all()
     )
+    conflicted = confirmed_conflicts(
+        application.call_id, sorted({review.assignment.reviewer_id for review in submitted})
+    )
+    reviews = [
+        review
+        for review in submitted
+        if (review.assignment.reviewer_id, application.id) not in conflicted
+    ]
     result = []
     for index, review in enumerate(reviews):
         by_criterion = defaultdict(dict)

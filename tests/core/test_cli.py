@@ -135,7 +135,7 @@ def test_seed_demo_mentors_have_profiles_weekly_hours_and_a_christmas_break(app,
     profiles = db.session.scalars(
         select(MentorProfile)
         .join(MentorProfile.user)
-        .where(User.email.like("%@demo-mentors.atmpcatalyst.eu"))
+        .where(User.email.like("%@mentors.example.net"))
         .order_by(User.name)
     ).all()
     assert [profile.user.name for profile in profiles] == [

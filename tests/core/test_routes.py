@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from accelerator.accounts.enums import Role
+from accelerator.accounts.organisations import update_organisation
 from accelerator.applications.enums import ApplicationStatus
 from accelerator.applications.models import Attachment
 from accelerator.cohorts.enums import MilestoneStatus
@@ -30,6 +31,7 @@ from accelerator.mentoring.services import (
     save_mentor_profile,
 )
 from accelerator.reviews.assignment import assign_reviewer
+from accelerator.reviews.models import ConflictDeclaration
 from tests.conftest import post_form, sign_in
 from tests.factories import PDF_BYTES, make_application, make_call, make_organisation, make_user
 from tests.labs.conftest import authorise, make_lab, make_resource, make_training
@@ -82,6 +84,14 @@ EXPECTED = {
     # Only members invite; the table posts a valid invitation.
     "/organisations/<int:organisation_id>/invitations": (302, 302, 403, 403, 403, 403, 403, 403),
     "/organisations/join/<token>": (302, 302, 302, 302, 302, 302, 302, 302),
+    # A member's waiting change of the organisation's email domain: managers decide it (the
+    # refusal after the confirmation is told the change is decided, and redirected).
+    "/organisations/<int:organisation_id>/changes/<int:change_id>/confirm": (
+        (302, 403, 403, 403, 403, 403, 403, 302)
+    ),
+    "/organisations/<int:organisation_id>/changes/<int:change_id>/refuse": (
+        (302, 403, 403, 403, 403, 403, 403, 302)
+    ),
     # Calls: public pages for everyone; the rest for programme managers.
     "/calls": (200, 200, 200, 200, 200, 200, 200, 200),
     "/calls/<int:call_id>": (200, 200, 200, 200, 200, 200, 200, 200),
@@ -125,6 +135,13 @@ EXPECTED = {
     "/manage/applications/<int:application_id>/assign": (302, 403, 403, 403, 403, 403, 403, 302),
     "/manage/assignments/<int:assignment_id>/remove": (302, 403, 403, 403, 403, 403, 403, 302),
     "/manage/calls/<int:call_id>/conflicts": (302, 403, 403, 403, 403, 403, 403, 200),
+    # A declaration awaiting confirmation: managers confirm or refuse it (the second is told).
+    "/manage/calls/<int:call_id>/conflicts/<int:declaration_id>/confirm": (
+        (302, 403, 403, 403, 403, 403, 403, 302)
+    ),
+    "/manage/calls/<int:call_id>/conflicts/<int:declaration_id>/refuse": (
+        (302, 403, 403, 403, 403, 403, 403, 302)
+    ),
     "/manage/calls/<int:call_id>/ranking": (302, 403, 403, 403, 403, 403, 403, 200),
     "/manage/calls/<int:call_id>/ranking.<any(csv, xlsx):file_format>": (
         (302, 403, 403, 403, 403, 403, 403, 200)
@@ -264,6 +281,12 @@ EXPECTED_FOR_MISSING_OBJECT = {
     "/organisations/<int:organisation_id>": (302, 404, 404, 404, 404, 404, 404, 404),
     "/organisations/<int:organisation_id>/edit": (302, 404, 404, 404, 404, 404, 404, 404),
     "/organisations/<int:organisation_id>/invitations": (302, 404, 404, 404, 404, 404, 404, 404),
+    "/organisations/<int:organisation_id>/changes/<int:change_id>/confirm": (
+        (302, 403, 403, 403, 403, 403, 403, 404)
+    ),
+    "/organisations/<int:organisation_id>/changes/<int:change_id>/refuse": (
+        (302, 403, 403, 403, 403, 403, 403, 404)
+    ),
     "/calls/<int:call_id>": (404, 404, 404, 404, 404, 404, 404, 404),
     "/manage/calls/<int:call_id>": (302, 403, 403, 403, 403, 403, 403, 404),
     "/manage/calls/<int:call_id>/edit": (302, 403, 403, 403, 403, 403, 403, 404),
@@ -293,6 +316,12 @@ EXPECTED_FOR_MISSING_OBJECT = {
     "/manage/applications/<int:application_id>/assign": (302, 403, 403, 403, 403, 403, 403, 404),
     "/manage/assignments/<int:assignment_id>/remove": (302, 403, 403, 403, 403, 403, 403, 404),
     "/manage/calls/<int:call_id>/conflicts": (302, 403, 403, 403, 403, 403, 403, 404),
+    "/manage/calls/<int:call_id>/conflicts/<int:declaration_id>/confirm": (
+        (302, 403, 403, 403, 403, 403, 403, 404)
+    ),
+    "/manage/calls/<int:call_id>/conflicts/<int:declaration_id>/refuse": (
+        (302, 403, 403, 403, 403, 403, 403, 404)
+    ),
     "/manage/calls/<int:call_id>/ranking": (302, 403, 403, 403, 403, 403, 403, 404),
     "/manage/calls/<int:call_id>/ranking.<any(csv, xlsx):file_format>": (
         (302, 403, 403, 403, 403, 403, 403, 404)
@@ -401,6 +430,10 @@ POSTED = {
     "/manage/assignments/<int:assignment_id>/remove": {},
     "/reviews/<int:assignment_id>/decline": {},
     "/reviews/<int:assignment_id>/conflict": {},
+    "/organisations/<int:organisation_id>/changes/<int:change_id>/confirm": {},
+    "/organisations/<int:organisation_id>/changes/<int:change_id>/refuse": {},
+    "/manage/calls/<int:call_id>/conflicts/<int:declaration_id>/confirm": {},
+    "/manage/calls/<int:call_id>/conflicts/<int:declaration_id>/refuse": {},
     "/manage/applications/<int:application_id>/decision": {},
     "/manage/applications/<int:application_id>/promote": {},
     "/manage/projects/<int:project_id>/withdraw": {},
@@ -516,6 +549,25 @@ def _submitted_application(app, member, reviewer):
         "attachment_id": attachment_id,
         "assignment_id": assignment.id,
     }
+
+
+def _waiting_decisions(organisation, member, reviewer):
+    """A member's change of the organisation's email domain (it has a submitted application),
+    and a reviewer's conflict declaration, both waiting for a manager."""
+    [change] = update_organisation(
+        organisation, by=member, now=utcnow(), email_domain="renamed.example.com"
+    )
+    declaration = ConflictDeclaration(
+        created_at=utcnow(),
+        reviewer_id=reviewer.id,
+        organisation_id=make_organisation().id,
+        reason="Route table",
+        declared_by_id=reviewer.id,
+        awaiting_confirmation=True,
+    )
+    db.session.add(declaration)
+    db.session.commit()
+    return {"change_id": change.id, "declaration_id": declaration.id}
 
 
 def _project_space(app, member):
@@ -668,6 +720,7 @@ def test_route_answers_each_role_as_the_table_says(app, role):
         **_submitted_application(app, target, reviewer),
         **_project_space(app, target),
     }
+    ids |= _waiting_decisions(organisation, target, reviewer)
     ids |= _mentor_space(mentor, ids["project_id"])
     ids |= _lab_space(ids["project_id"], user if role == "lab_manager" else None)
 
@@ -689,6 +742,8 @@ def test_route_with_missing_object_answers_each_role_as_the_table_says(app, role
             "application_id",
             "attachment_id",
             "assignment_id",
+            "change_id",
+            "declaration_id",
             "number",
             "project_id",
             "milestone_id",

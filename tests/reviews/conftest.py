@@ -2,7 +2,7 @@
 
 Factory users share the domain example.org, which would make every such reviewer conflicted
 with every application (same email domain as a member). Reviewers made here therefore get an
-address at a domain of their own unless a test gives one.
+address at a registrable domain of their own (independent7.example) unless a test gives one.
 """
 
 from itertools import count
@@ -29,7 +29,7 @@ def make_reviewer(*, email=None, organisation=None, tags=(), name=None):
     number = next(_numbers)
     reviewer = make_user(
         Role.REVIEWER,
-        email=email or f"reviewer{number}@independent{number}.example.net",
+        email=email or f"reviewer{number}@independent{number}.example",
         name=name or f"Reviewer {number:03d}",
         organisation=organisation,
     )

@@ -103,12 +103,15 @@ def same_organisation(application):
 
 
 def same_domain_as_the_organisation(application):
-    return make_reviewer(email=f"scientist@{application.organisation.email_domain}")
+    # A registrable domain of its own: the factory's organisations all sit under example.org.
+    application.organisation.email_domain = "cardio.example.com"
+    db.session.commit()
+    return make_reviewer(email="scientist@cardio.example.com")
 
 
 def same_domain_as_a_member(application):
-    make_user(organisation=application.organisation, email="cmo@hospital.example.org")
-    return make_reviewer(email="head.of.cardiology@hospital.example.org")
+    make_user(organisation=application.organisation, email="cmo@hospital.example.com")
+    return make_reviewer(email="head.of.cardiology@hospital.example.com")
 
 
 def declared_for_the_organisation(application):

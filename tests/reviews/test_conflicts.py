@@ -170,7 +170,7 @@ def test_conflict_declared_by_the_reviewer_is_saved_with_its_reason(app, client)
 
     response = post_form(
         client,
-        "/reviews/conflicts",
+        "/reviews/conflicts?q=vectalis",
         {"organisation": organisation.id, "reason": "  I consulted for them in 2024.  "},
     )
 
@@ -191,7 +191,9 @@ def test_conflict_declared_without_a_reason_is_refused(app, client, reason):
     sign_in(client, reviewer)
 
     response = post_form(
-        client, "/reviews/conflicts", {"organisation": organisation.id, "reason": reason}
+        client,
+        f"/reviews/conflicts?q={organisation.legal_name}",
+        {"organisation": organisation.id, "reason": reason},
     )
 
     assert response.status_code == 200
@@ -205,9 +207,10 @@ def test_conflict_declared_twice_by_the_reviewer_is_refused(app, client):
     reviewer = make_reviewer()
     sign_in(client, reviewer)
     data = {"organisation": organisation.id, "reason": "Former employer."}
-    post_form(client, "/reviews/conflicts", data)
+    url = f"/reviews/conflicts?q={organisation.legal_name}"
+    post_form(client, url, data)
 
-    response = post_form(client, "/reviews/conflicts", {**data, "reason": "Said again."})
+    response = post_form(client, url, {**data, "reason": "Said again."})
 
     assert response.status_code == 200
     assert field_errors(response.get_data(as_text=True), "organisation") == [
@@ -402,7 +405,12 @@ def matrix(page: str) -> dict[tuple[str, str], str]:
 
 def test_conflict_matrix_marks_each_conflict_with_its_sources(app, client):
     call = make_call()
-    acme = make_reviewable(call, title="Acme CAR-T")
+    # Acme at a registrable domain of its own: factory members all share example.org.
+    acme_founder = make_user(
+        organisation=make_organisation(email_domain="acmebio.example.com"),
+        email="ceo@acmebio.example.com",
+    )
+    acme = make_reviewable(call, title="Acme CAR-T", member=acme_founder)
     beta = make_reviewable(call, title="Beta MSC")
     make_reviewable(make_call(), title="Elsewhere")  # another call: not in the matrix
     domain = acme.organisation.email_domain
@@ -536,8 +544,8 @@ def reviewer_routes(assignment_id: int, attachment_id: int, reason: str):
 
 def statuses(client, assignment_id: int, attachment_id: int, reason="Sneaking out.") -> list[int]:
     """The status of each reviewer route, in order; the reason goes to decline and conflict."""
-    # The conflicts page holds a form for any reviewer; prefixed forms read their own token.
-    token = csrf_token_from(client.get("/reviews/conflicts").get_data(as_text=True))
+    # The profile page holds a form for anyone signed in; prefixed forms read their own token.
+    token = csrf_token_from(client.get("/profile").get_data(as_text=True))
     answers = []
     for method, url, data in reviewer_routes(assignment_id, attachment_id, reason):
         if method == "GET":

@@ -24,8 +24,10 @@ from tests.conftest import sign_in
 from tests.factories import make_call, make_user
 
 # The signed-in user, their roles, the call, its rubric, its rankable applications with their
-# organisations, and every submitted score of the call in one flat query.
-RANKING_QUERIES = 6
+# organisations, and every submitted score of the call in one flat query; then the conflicts of
+# the reviewers who reviewed (the call's applications, their members' addresses, the reviewers
+# and the declarations), whose reviews the ranking leaves out.
+RANKING_QUERIES = 10
 REVIEWERS = 30
 REVIEWS_PER_APPLICATION = 3
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from accelerator.applications.models import Application
 from accelerator.core.clock import utcnow
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
@@ -13,6 +14,7 @@ from accelerator.reviews.assignment import decline_assignment
 from accelerator.reviews.models import ReminderSent
 from accelerator.reviews.reminders import current_threshold, send_review_reminders
 from accelerator.reviews.services import save_review
+from tests.factories import make_user
 from tests.reviews.reviewing_helpers import (
     SECOND,
     assign,
@@ -241,3 +243,37 @@ def test_send_reminders_command_outside_the_thresholds_sends_nothing(app, scene)
     assert result.exit_code == 0
     assert result.output.startswith("0 reviewer reminder(s) queued; ")
     assert _reminders() == []
+
+
+# --- point 12a: a reminder never names an application the reviewer is conflicted with ------
+
+
+def conflicted_later(application, reviewer):
+    """A colleague at the reviewer's domain joins the applying organisation behind the app's
+    back (no service runs, so the assignment stands): only detection can see the conflict."""
+    domain = reviewer.email.rpartition("@")[2]
+    make_user(organisation=application.organisation, email=f"new.hire@{domain}")
+
+
+def test_reminder_12a_never_mentions_a_conflicted_application(scene):
+    call, reviewers = scene
+    beta = db.session.scalar(select(Application).where(Application.title == BETA))
+    conflicted_later(beta, reviewers["pending"])
+
+    send_review_reminders(now=call.review_deadline - 3 * DAY)
+
+    [reminder] = [m for m in _reminders() if m.recipient == reviewers["pending"].email]
+    assert reminder.subject == "Reminder: 1 review(s) due for Catalyst 2031"
+    assert _listed_titles(reminder) == [ALPHA]
+    assert BETA not in reminder.body_text
+
+
+def test_reminder_12a_is_not_sent_when_every_pending_review_is_conflicted(scene):
+    call, reviewers = scene
+    beta = db.session.scalar(select(Application).where(Application.title == BETA))
+    conflicted_later(beta, reviewers["partly"])
+
+    sent = send_review_reminders(now=call.review_deadline - 3 * DAY)
+
+    assert sent == 1
+    assert [message.recipient for message in _reminders()] == [reviewers["pending"].email]

@@ -1,13 +1,14 @@
 """Creating, editing and joining an organisation; inviting colleagues."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from accelerator.accounts import organisation_changes, policies
 from accelerator.accounts import organisations as services
-from accelerator.accounts import policies
 from accelerator.accounts.forms import InviteForm, OrganisationForm
-from accelerator.accounts.models import Organisation
+from accelerator.accounts.models import Organisation, OrganisationChange
 from accelerator.accounts.views import bp
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
@@ -54,13 +55,18 @@ def create_organisation():
 def show_organisation(organisation_id):
     organisation = db.get_or_404(Organisation, organisation_id)
     require(policies.can_edit_organisation(current_user, organisation))
-    members = services.members_of(organisation)
+    return _organisation_page(organisation, InviteForm())
+
+
+def _organisation_page(organisation, invite_form, status: int = 200):
     return render_template(
         "accounts/organisation.html",
         organisation=organisation,
-        members=members,
-        invite_form=InviteForm(),
-    )
+        members=services.members_of(organisation),
+        pending_changes=organisation_changes.pending_changes_of(organisation),
+        invite_form=invite_form,
+        button_form=ButtonForm(),
+    ), status
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -71,13 +77,23 @@ def edit_organisation(organisation_id):
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
         try:
-            services.update_organisation(
+            waiting = services.update_organisation(
                 organisation, by=current_user, now=utcnow(), **_fields(form)
             )
         except services.VatIdTaken as error:
             form.vat_id.errors.append(str(error))
+        except organisation_changes.ChangeAlreadyPending as error:
+            form[error.field.value].errors.append(str(error))
         else:
             flash(_("The organisation is saved."), "success")
+            for change in waiting:
+                flash(
+                    _(
+                        "The change of %(field)s waits for the programme office's confirmation.",
+                        field=change.field.label,
+                    ),
+                    "info",
+                )
             return redirect(url_for(".show_organisation", organisation_id=organisation.id))
     return render_template("accounts/organisation_form.html", form=form, organisation=organisation)
 
@@ -94,13 +110,39 @@ def invite_colleague(organisation_id):
         )
         flash(_("We have emailed an invitation to %(email)s.", email=form.email.data), "success")
         return redirect(url_for(".show_organisation", organisation_id=organisation.id))
-    members = services.members_of(organisation)
-    return render_template(
-        "accounts/organisation.html",
-        organisation=organisation,
-        members=members,
-        invite_form=form,
-    ), 400
+    return _organisation_page(organisation, form, 400)
+
+
+@bp.post("/organisations/<int:organisation_id>/changes/<int:change_id>/confirm")
+@login_required
+def confirm_change(organisation_id, change_id):
+    return _decide_change(organisation_id, change_id, accepted=True)
+
+
+@bp.post("/organisations/<int:organisation_id>/changes/<int:change_id>/refuse")
+@login_required
+def refuse_change(organisation_id, change_id):
+    return _decide_change(organisation_id, change_id, accepted=False)
+
+
+DECIDED = {True: _l("The change is confirmed."), False: _l("The change is refused.")}
+
+
+def _decide_change(organisation_id: int, change_id: int, *, accepted: bool):
+    require(policies.can_decide_organisation_change(current_user))
+    change = db.get_or_404(OrganisationChange, change_id)
+    if change.organisation_id != organisation_id:
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        try:
+            organisation_changes.decide_organisation_change(
+                change, accepted=accepted, by=current_user, now=utcnow()
+            )
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            flash(str(DECIDED[accepted]), "success")
+    return redirect(url_for(".show_organisation", organisation_id=organisation_id))
 
 
 @bp.route("/organisations/join/<token>", methods=["GET", "POST"])

@@ -25,9 +25,15 @@ from accelerator.reviews.assignment import (
     reviewable_applications,
     unassign_reviewer,
 )
-from accelerator.reviews.conflicts import conflicts_in_call, declare_conflict
+from accelerator.reviews.blind_declarations import awaiting_confirmation_in
+from accelerator.reviews.conflicts import (
+    confirm_declaration,
+    conflicts_in_call,
+    declare_conflict,
+    refuse_declaration,
+)
 from accelerator.reviews.forms import AssignForm, InviteReviewerForm, ManagerConflictForm
-from accelerator.reviews.models import Assignment
+from accelerator.reviews.models import Assignment, ConflictDeclaration
 from accelerator.reviews.published import reviewed_pairs_now_conflicted
 from accelerator.reviews.queries import progress_in_call
 from accelerator.reviews.ranking import ranking_for_call
@@ -178,7 +184,39 @@ def conflict_matrix(call_id):
         page=page,
         conflicts=conflicts_in_call(call.id),
         form=form,
+        awaiting=awaiting_confirmation_in(call),
+        button_form=ButtonForm(),
     )
+
+
+@bp.post("/manage/calls/<int:call_id>/conflicts/<int:declaration_id>/confirm")
+@login_required
+def confirm_conflict(call_id, declaration_id):
+    return _decide_declaration(
+        call_id, declaration_id, confirm_declaration, _("Declaration confirmed.")
+    )
+
+
+@bp.post("/manage/calls/<int:call_id>/conflicts/<int:declaration_id>/refuse")
+@login_required
+def refuse_conflict(call_id, declaration_id):
+    return _decide_declaration(
+        call_id, declaration_id, refuse_declaration, _("Declaration refused and deleted.")
+    )
+
+
+def _decide_declaration(call_id: int, declaration_id: int, decide, done: str):
+    require(policies.can_manage_reviews(current_user))
+    call = db.get_or_404(Call, call_id)
+    declaration = db.get_or_404(ConflictDeclaration, declaration_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            decide(declaration, by=current_user, now=utcnow())
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            flash(done, "success")
+    return redirect(url_for(".conflict_matrix", call_id=call.id))
 
 
 @bp.get("/manage/calls/<int:call_id>/ranking")

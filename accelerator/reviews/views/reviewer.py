@@ -2,14 +2,15 @@
 
 import io
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
 from accelerator.accounts.enums import Role
 from accelerator.accounts.forms import RegistrationForm
-from accelerator.accounts.models import Organisation, User
+from accelerator.accounts.models import User
+from accelerator.accounts.queries import organisations_named
 from accelerator.applications import attachments as attachment_services
 from accelerator.applications.anonymised import CannotAnonymise, anonymised_pdf
 from accelerator.applications.models import Attachment
@@ -31,11 +32,15 @@ from accelerator.reviews.forms import (
     ConflictReasonForm,
     DeclineForm,
     OrganisationConflictForm,
+    OrganisationSearchForm,
     review_form_for,
 )
 from accelerator.reviews.models import Assignment
 from accelerator.reviews.queries import assignments_of_reviewer
 from accelerator.reviews.views import bp
+
+# At most this many organisations answer a search: enough to find one, too few to list them all.
+SEARCH_RESULTS = 5
 
 
 @bp.get("/reviews")
@@ -199,16 +204,18 @@ def declare_application_conflict(assignment_id):
 @login_required
 def conflicts():
     require(policies.can_declare_conflicts(current_user))
-    form = OrganisationConflictForm()
-    form.organisation.choices = choice_list(
-        (organisation.id, organisation.legal_name)
-        for organisation in db.session.scalars(
-            db.select(Organisation).order_by(Organisation.legal_name)
-        )
+    search = OrganisationSearchForm(request.args)
+    searched = "q" in request.args and search.validate()
+    matches = (
+        db.session.scalars(organisations_named(search.q.data, limit=SEARCH_RESULTS + 1)).all()
+        if searched
+        else []
     )
+    form = OrganisationConflictForm()
+    form.organisation.choices = choice_list((o.id, o.legal_name) for o in matches[:SEARCH_RESULTS])
     if form.validate_on_submit():
         try:
-            declare_conflict(
+            declaration = declare_conflict(
                 current_user,
                 reason=form.reason.data,
                 by=current_user,
@@ -218,11 +225,28 @@ def conflicts():
         except DomainError as error:
             form.organisation.errors.append(str(error))
         else:
-            flash(_("Conflict recorded."), "success")
+            flash(*_declared_message(declaration))
             return redirect(url_for(".conflicts"))
     return render_template(
-        "reviews/conflicts.html", form=form, declarations=declarations_of(current_user)
+        "reviews/conflicts.html",
+        search=search,
+        searched=searched,
+        more_matches=len(matches) > SEARCH_RESULTS,
+        form=form,
+        declarations=declarations_of(current_user),
     )
+
+
+def _declared_message(declaration) -> tuple[str, str]:
+    if declaration.awaiting_confirmation:
+        return (
+            _(
+                "Your declaration awaits the programme office: until then you will not see"
+                " this organisation's applications."
+            ),
+            "info",
+        )
+    return _("Conflict recorded."), "success"
 
 
 # What joining each pool says (with an account already, and with a new one) and where the new
