@@ -18,11 +18,9 @@ from accelerator.core.models import AuditEntry, OutboxMessage
 from accelerator.extensions import db
 from accelerator.mentoring import feeds
 from accelerator.mentoring.booking import (
-    accept_proposal,
     cancel_session,
     confirm_session,
     decline_session,
-    propose_time,
     record_outcome,
     request_session,
 )
@@ -30,6 +28,7 @@ from accelerator.mentoring.calendar import feed as calendar_feed
 from accelerator.mentoring.calendar import session_uid
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.models import CalendarFeed
+from accelerator.mentoring.proposals import accept_proposal, propose_time
 from tests.cohorts.conftest import make_project, member_of
 from tests.conftest import make_test_app, post_form, sign_in
 from tests.core.conftest import free_port  # noqa: F401 -- smtp_sink needs this fixture

@@ -14,7 +14,7 @@ from accelerator.accounts.enums import Role
 from accelerator.core.clock import as_madrid, utcnow
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
-from accelerator.mentoring import booking
+from accelerator.mentoring import booking, slots
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.followup import rate_session
 from accelerator.mentoring.models import MentoringSession, SessionFeedback
@@ -44,7 +44,7 @@ def setting(app):
 
 
 def first_free_slot(mentor, length=60):
-    return booking.bookable_slots(mentor, length_minutes=length, now=utcnow())[0]
+    return slots.bookable_slots(mentor, length_minutes=length, now=utcnow())[0]
 
 
 def madrid_value(moment) -> str:
@@ -58,7 +58,7 @@ def booking_url(project, mentor) -> str:
 def past_session(project, mentor, member, *, days_ago=10) -> MentoringSession:
     """A confirmed session that started about nine days ago (booked with a `now` in the past)."""
     then = utcnow() - timedelta(days=days_ago)
-    slot = booking.bookable_slots(mentor, length_minutes=60, now=then)[0]
+    slot = slots.bookable_slots(mentor, length_minutes=60, now=then)[0]
     session = booking.request_session(
         project,
         mentor,

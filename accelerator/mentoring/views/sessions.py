@@ -14,7 +14,7 @@ from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm
 from accelerator.core.policies import require
 from accelerator.extensions import db
-from accelerator.mentoring import booking, feeds, followup, policies, queries
+from accelerator.mentoring import booking, feeds, followup, policies, proposals, queries, slots
 from accelerator.mentoring.budget import programme_year_of, usage_of
 from accelerator.mentoring.enums import HOLDING_STATUSES, SessionStatus, Side
 from accelerator.mentoring.forms import (
@@ -175,7 +175,7 @@ def propose(session_id):
     if form.validate_on_submit():
         return _act(
             the_session,
-            booking.propose_time,
+            proposals.propose_time,
             _("Your proposal is sent."),
             {"starts_at": form.starts_at.data},
             form_key="propose_form",
@@ -190,7 +190,7 @@ def propose(session_id):
 def accept_proposal(session_id):
     the_session = _session_or_404(session_id)
     if ButtonForm().validate_on_submit():
-        return _act(the_session, booking.accept_proposal, _("The session is moved."))
+        return _act(the_session, proposals.accept_proposal, _("The session is moved."))
     return redirect(url_for(".session", session_id=session_id))
 
 
@@ -199,7 +199,7 @@ def accept_proposal(session_id):
 def dismiss_proposal(session_id):
     the_session = _session_or_404(session_id)
     if ButtonForm().validate_on_submit():
-        return _act(the_session, booking.dismiss_proposal, _("The current time is kept."))
+        return _act(the_session, proposals.dismiss_proposal, _("The current time is kept."))
     return redirect(url_for(".session", session_id=session_id))
 
 
@@ -353,7 +353,7 @@ def _slots_by_day(mentor: MentorProfile, length_minutes, *, ignoring=None) -> di
     if length_minutes not in (30, 60, 90):
         return {}
     days = defaultdict(list)
-    for slot in booking.bookable_slots(
+    for slot in slots.bookable_slots(
         mentor, length_minutes=length_minutes, now=utcnow(), ignoring=ignoring
     ):
         days[as_madrid(slot.starts_at).date()].append(slot)
