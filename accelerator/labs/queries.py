@@ -86,8 +86,9 @@ def holding_bookings_of_resources(resource_ids, *, first: datetime, last: dateti
     )
 
 
-def project_names(project_ids) -> Select:
-    return select(Project.id, Project.acronym, Project.title).where(Project.id.in_(project_ids))
+def projects_named(project_ids) -> Select:
+    """The projects a week view names (their label), without their call and organisation."""
+    return select(Project).where(Project.id.in_(project_ids)).options(lazyload("*"))
 
 
 def members_of_organisation(organisation_id: int) -> Select:

@@ -254,7 +254,7 @@ def _affected(booking: LabBooking) -> AffectedBooking:
     return AffectedBooking(
         id=booking.id,
         resource=booking.resource.name,
-        project=booking.project.acronym or booking.project.title,
+        project=booking.project.label,
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
         booker=booking.booked_by.name if booking.booked_by else "",

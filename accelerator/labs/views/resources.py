@@ -83,8 +83,8 @@ def resource_week(resource_id):
     project_names = {}
     if manages and held_by:
         project_names = {
-            row.id: row.acronym or row.title
-            for row in db.session.execute(queries.project_names(held_by))
+            project.id: project.label
+            for project in db.session.scalars(queries.projects_named(held_by))
         }
     return render_template(
         "labs/resource_week.html",
