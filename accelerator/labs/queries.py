@@ -161,6 +161,16 @@ def waiting_entry(
 # --- the labs' management (services/ and views/admin_*.py) ------------------------------
 
 
+def active_staff_of(lab_id: int) -> Select:
+    """The lab's active staff, in the order they joined the app."""
+    return (
+        select(User)
+        .join(LabStaff, LabStaff.user_id == User.id)
+        .where(LabStaff.lab_id == lab_id, User.active)
+        .order_by(User.id)
+    )
+
+
 def staff_membership(lab_id: int, user_id: int) -> Select:
     return select(LabStaff.id).where(LabStaff.lab_id == lab_id, LabStaff.user_id == user_id)
 

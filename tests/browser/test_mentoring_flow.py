@@ -142,7 +142,7 @@ def confirm_from_my_mentoring(page, project) -> None:
     row = requests.get_by_role("row").nth(1)
     # When (Madrid), length, project, status.
     expect(row.get_by_role("cell").nth(1)).to_have_text("60 min")
-    expect(row.get_by_role("cell").nth(2)).to_have_text(project.acronym)
+    expect(row.get_by_role("cell").nth(2)).to_have_text(project.label)
     expect(row.get_by_role("cell").nth(3)).to_have_text("Awaiting the mentor")
     row.get_by_role("link").click()
     expect(page).to_have_url(SESSION_PATH)

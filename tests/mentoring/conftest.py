@@ -3,8 +3,11 @@
 import itertools
 from datetime import UTC, datetime, time
 
+import pytest
+
 from accelerator.accounts.enums import Role
 from accelerator.mentoring import services
+from tests.cohorts.conftest import make_project, member_of
 from tests.factories import make_user
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -42,3 +45,13 @@ def add_rule(profile, weekday: int = 1, starts_at=time(10), ends_at=time(13)):
     return services.add_availability_rule(
         profile, weekday=weekday, starts_at=starts_at, ends_at=ends_at, by=profile.user, now=NOW
     )
+
+
+@pytest.fixture
+def booking(app):
+    """A project, one of its members, and a mentor free on Tuesdays 10:00–13:00 Madrid."""
+    member = member_of()
+    project = make_project(member=member, acronym="CARTX")
+    mentor = make_mentor(buffer_minutes=0)
+    add_rule(mentor)
+    return project, mentor, member

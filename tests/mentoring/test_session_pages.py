@@ -339,7 +339,7 @@ def test_project_and_mentor_pages_run_a_fixed_number_of_queries(
         past_session(project, mentor, member, days_ago=10 + mentor_number)
     project_url = f"/mentoring/projects/{project.id}"
     sign_in(client, member)
-    client.get(project_url)  # the first visit creates the project's calendar feed
+    client.get(project_url)
     with count_queries() as project_page:
         assert client.get(project_url).status_code == 200
     sign_in(client, mentor.user)

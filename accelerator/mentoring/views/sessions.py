@@ -30,6 +30,7 @@ from accelerator.mentoring.forms import (
 from accelerator.mentoring.matching import conflicts_with_project, suggest_mentors
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from accelerator.mentoring.views import bp
+from accelerator.mentoring.views.feeds import what_the_feed_shows
 
 # --- the project's side ------------------------------------------------------------------
 
@@ -40,7 +41,6 @@ def project(project_id):
     """The project's mentoring: hours against budget, suggested mentors, its sessions."""
     the_project = _project_or_404(project_id, with_application=True)
     now = utcnow()
-    feed = feeds.feed_of_project(the_project, by=current_user, now=now)  # may commit: first
     sessions = db.session.scalars(queries.sessions_of_project(the_project.id)).unique().all()
     return render_template(
         "mentoring/project.html",
@@ -51,8 +51,8 @@ def project(project_id):
         upcoming=[s for s in reversed(sessions) if s.status in HOLDING_STATUSES],
         past=[s for s in sessions if s.status not in HOLDING_STATUSES],
         can_book=policies.can_request_session(current_user, the_project),
-        feed=feed,
-        button_form=ButtonForm(),
+        feed=feeds.feed_of_project(the_project, by=current_user),
+        feed_shows=what_the_feed_shows(the_project),
     )
 
 
@@ -114,7 +114,6 @@ def my_sessions():
         flash(_("Fill in your mentor profile first."), "info")
         return redirect(url_for(".profile"))
     now = utcnow()
-    feed = feeds.feed_of_mentor(mentor, now=now)  # may commit: first
     sessions = db.session.scalars(queries.sessions_of_mentor(mentor.id)).unique().all()
     return render_template(
         "mentoring/my_sessions.html",
@@ -126,8 +125,8 @@ def my_sessions():
         to_record=[s for s in sessions if s.status == SessionStatus.CONFIRMED and s.ends_at <= now],
         past=[s for s in sessions if s.status not in HOLDING_STATUSES],
         ratings=followup.rating_summary(mentor.id),
-        feed=feed,
-        button_form=ButtonForm(),
+        feed=feeds.feed_of_mentor(mentor),
+        feed_shows=what_the_feed_shows(mentor),
     )
 
 
