@@ -9,18 +9,26 @@ entries and both sets of emails on both backends).
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
+from accelerator.accounts.models import User
+from accelerator.cohorts.models import Project
+from accelerator.extensions import db
 from accelerator.mentoring.booking import (
     cancel_session,
     confirm_session,
     decline_session,
     request_session,
 )
-from accelerator.mentoring.models import MentoringSession
+from accelerator.mentoring.enums import HOLDING_STATUSES
+from accelerator.mentoring.models import MentoringSession, MentorProfile
+from accelerator.mentoring.proposals import accept_proposal, propose_time
 from tests.cohorts.conftest import make_project, member_of
 from tests.mentoring.conftest import NOW, add_rule, make_mentor
 from tests.rivals import acting, last_message_id, left_behind
 
 TEN_MADRID = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+ELEVEN_MADRID = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 # Who hears of each outcome: both sides of a confirmation or a cancellation, the project alone
 # of a decline.
 SUBJECTS = {
@@ -99,3 +107,51 @@ def test_cancel_and_confirm_at_the_same_instant_leave_one_of_them(app, at_the_sa
     assert sorted(results) == sorted(["SessionNotOpen", status.value]), results
     assert actions == [f"mentoring_session.{status.value}"]
     assert subjects == SUBJECTS[status.value]
+
+
+def test_accepting_a_proposal_and_booking_its_time_at_the_same_instant_leave_one_holder(
+    app, at_the_same_instant
+):
+    """Both take the mentor's lock; whichever comes second finds the time taken (or, should the
+    lock ever be skipped, PostgreSQL's exclusion constraint refuses it): SlotTaken, never an
+    error page."""
+    session, member, mentor = pending_session()
+    propose_time(session, starts_at=ELEVEN_MADRID, by=mentor, now=NOW)
+    rival = member_of()
+    rival_project, profile_id = make_project(member=rival), session.mentor_id
+
+    def request_the_proposed_time():
+        project = db.session.get(Project, rival_project.id)
+        profile = db.session.get(MentorProfile, profile_id)
+        by = db.session.get(User, rival.id)
+
+        def act():
+            request_session(
+                project,
+                profile,
+                starts_at=ELEVEN_MADRID,
+                length_minutes=60,
+                agenda="GMP audit",
+                by=by,
+                now=NOW,
+            )
+            return "requested"
+
+        return act
+
+    results = at_the_same_instant(
+        [
+            acting(accept_proposal, MentoringSession, session.id, member.id, "moved", now=NOW),
+            request_the_proposed_time,
+        ]
+    )
+
+    assert sorted(results) in (["SlotTaken", "moved"], ["SlotTaken", "requested"]), results
+    db.session.expire_all()
+    holding_eleven = db.session.scalars(
+        select(MentoringSession.id).where(
+            MentoringSession.starts_at == ELEVEN_MADRID,
+            MentoringSession.status.in_(HOLDING_STATUSES),
+        )
+    ).all()
+    assert len(holding_eleven) == 1
