@@ -1,11 +1,16 @@
-"""Factories of the mentoring tests: mentors with a profile, and their availability."""
+"""Factories of the mentoring tests: mentors with a profile, and their availability; readers of
+the calendar feeds' pages and emails."""
 
 import itertools
+import re
 from datetime import UTC, datetime, time
 
 import pytest
+from sqlalchemy import select
 
 from accelerator.accounts.enums import Role
+from accelerator.core.models import OutboxMessage
+from accelerator.extensions import db
 from accelerator.mentoring import services
 from tests.cohorts.conftest import make_project, member_of
 from tests.factories import make_user
@@ -55,3 +60,32 @@ def booking(app):
     mentor = make_mentor(buffer_minutes=0)
     add_rule(mentor)
     return project, mentor, member
+
+
+# --- calendar feeds ------------------------------------------------------------------------
+
+
+def feed_path(token: str) -> str:
+    return f"/mentoring/calendar/{token}.ics"
+
+
+def project_feed(project) -> str:
+    return f"/mentoring/projects/{project.id}/calendar/reset"
+
+
+def shown_address(response) -> str:
+    """The address in the read-only field of the page a create or reset answers with."""
+    html = response.get_data(as_text=True)
+    return re.search(r'id="calendar-address" [^>]*value="([^"]+)" readonly', html)[1]
+
+
+def resets_told() -> list[OutboxMessage]:
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.subject.startswith("The calendar address of"))
+        .order_by(OutboxMessage.id)
+    ).all()
+
+
+def path_of(address: str) -> str:
+    return address.removeprefix("http://localhost")

@@ -1,6 +1,6 @@
-"""The subscribable calendar feeds of mentors and projects: what they serve, the address shown
-once when created or reset, only its hash kept, pages that never write, feeds that stop
-answering when their issuer may no longer use them, and a reset told to the other users.
+"""The subscribable calendar feeds of mentors and projects: what they serve, and the address
+shown once when created or reset by an explicit POST, from pages that never write (only its
+hash kept, and who it answers for: test_feed_issuers.py).
 
 NOW is Sunday 1 March 2026; Tuesdays 10 and 17 March are in Madrid winter time (UTC+1), so the
 mentor's Tuesday 10:00–13:00 is 09:00–12:00 UTC.
@@ -14,9 +14,8 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from accelerator.accounts.enums import Role
-from accelerator.accounts.models import RoleGrant
 from accelerator.core.errors import NotAllowed
-from accelerator.core.models import AuditEntry, OutboxMessage
+from accelerator.core.models import AuditEntry
 from accelerator.extensions import db
 from accelerator.mentoring import feeds
 from accelerator.mentoring.booking import (
@@ -29,10 +28,17 @@ from accelerator.mentoring.calendar import session_uid
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.models import CalendarFeed
 from tests.cohorts.conftest import make_project, member_of
-from tests.conftest import csrf_token_from, post_form, sign_in
-from tests.factories import make_organisation, make_user
-from tests.labs.conftest import make_lab, make_lab_manager, make_resource
-from tests.mentoring.conftest import NOW, add_rule, make_mentor
+from tests.conftest import post_form, sign_in
+from tests.factories import make_user
+from tests.mentoring.conftest import (
+    NOW,
+    add_rule,
+    feed_path,
+    make_mentor,
+    path_of,
+    project_feed,
+    shown_address,
+)
 from tests.mentoring.test_calendar import (  # the invitation tests' sessions
     ELEVEN_MADRID,
     NOON_MADRID,
@@ -47,32 +53,6 @@ MENTOR_FEED = "/mentoring/calendar/mentor/reset"
 
 def feed_uids(response) -> list[str]:
     return [str(event["UID"]) for event in Calendar.from_ical(response.data).walk("VEVENT")]
-
-
-def feed_path(token: str) -> str:
-    return f"/mentoring/calendar/{token}.ics"
-
-
-def project_feed(project) -> str:
-    return f"/mentoring/projects/{project.id}/calendar/reset"
-
-
-def shown_address(response) -> str:
-    """The address in the read-only field of the page a create or reset answers with."""
-    html = response.get_data(as_text=True)
-    return re.search(r'id="calendar-address" [^>]*value="([^"]+)" readonly', html)[1]
-
-
-def resets_told() -> list[OutboxMessage]:
-    return db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.subject.startswith("The calendar address of"))
-        .order_by(OutboxMessage.id)
-    ).all()
-
-
-def path_of(address: str) -> str:
-    return address.removeprefix("http://localhost")
 
 
 # --- what a feed serves ------------------------------------------------------------------
@@ -330,128 +310,3 @@ def test_programme_manager_resets_a_project_feed(booking, client):
 
     assert client.get(feed_path(old)).status_code == 404
     assert client.get(feed_path(new)).status_code == 200
-
-
-# --- only the hash is kept -----------------------------------------------------------------
-
-
-def test_feed_tokens_appear_in_no_database_column(booking):
-    project, mentor, member = booking
-    resource = make_resource(make_lab(name="Leitat"))
-    lab_manager = make_lab_manager(resource.lab)
-    member_of(project.organisation)  # told of the project feed's reset
-    tokens = [
-        feeds.issue_feed(mentor, by=mentor.user, now=NOW),
-        feeds.issue_feed(mentor, by=mentor.user, now=NOW),
-        feeds.issue_feed(project, by=member, now=NOW),
-        feeds.issue_feed(project, by=make_user(Role.PROGRAMME_MANAGER), now=NOW),
-        feeds.issue_feed(resource, by=lab_manager, now=NOW),
-        feeds.issue_feed(resource, by=make_user(Role.PROGRAMME_MANAGER), now=NOW),
-    ]
-
-    stored = [
-        str(value)
-        for table in db.metadata.sorted_tables
-        for row in db.session.execute(table.select())
-        for value in row
-        if value is not None
-    ]
-    assert [token for token in tokens if any(token in value for value in stored)] == []
-    assert db.session.scalar(select(func.count(CalendarFeed.id))) == 3
-    assert len(resets_told()) == 3  # both project members (a manager reset it), the lab manager
-
-
-# --- a feed answers while its issuer may use it --------------------------------------------
-
-
-def test_feed_of_a_deactivated_issuer_is_not_found(booking, client):
-    project, mentor, member = booking
-    mentor_token = feeds.issue_feed(mentor, by=mentor.user, now=NOW)
-    project_token = feeds.issue_feed(project, by=member, now=NOW)
-    mentor.user.active = False
-    member.active = False
-    db.session.commit()
-
-    assert client.get(feed_path(mentor_token)).status_code == 404
-    assert client.get(feed_path(project_token)).status_code == 404
-
-
-def test_mentor_feed_of_a_mentor_who_lost_the_role_is_not_found(booking, client):
-    _project, mentor, _member = booking
-    token = feeds.issue_feed(mentor, by=mentor.user, now=NOW)
-    db.session.execute(
-        RoleGrant.__table__.delete().where(
-            RoleGrant.user_id == mentor.user.id, RoleGrant.role == Role.MENTOR
-        )
-    )
-    db.session.commit()
-
-    assert client.get(feed_path(token)).status_code == 404
-
-
-def test_project_feed_of_an_issuer_who_left_the_organisation_is_not_found(booking, client):
-    project, _mentor, member = booking
-    token = feeds.issue_feed(project, by=member, now=NOW)
-    member.organisation_id = make_organisation().id
-    db.session.commit()
-
-    assert client.get(feed_path(token)).status_code == 404
-
-
-def test_project_feed_of_a_programme_manager_answers_while_they_are_one(booking, client):
-    project, _mentor, _member = booking
-    manager = make_user(Role.PROGRAMME_MANAGER)
-    token = feeds.issue_feed(project, by=manager, now=NOW)
-    answering = client.get(feed_path(token)).status_code
-    db.session.execute(RoleGrant.__table__.delete().where(RoleGrant.user_id == manager.id))
-    db.session.commit()
-
-    assert (answering, client.get(feed_path(token)).status_code) == (200, 404)
-
-
-# --- a reset tells the other users -------------------------------------------------------
-
-
-def test_project_feed_reset_emails_the_projects_other_members(booking, client):
-    project, _mentor, member = booking
-    colleague = member_of(project.organisation)
-    gone = member_of(project.organisation)
-    gone.active = False
-    db.session.commit()
-    member_of()  # of another organisation
-    feeds.issue_feed(project, by=colleague, now=NOW)
-    sign_in(client, member)
-
-    post_form(client, project_feed(project), {}, page=f"/mentoring/projects/{project.id}")
-
-    [email] = resets_told()
-    assert (email.recipient, email.subject) == (
-        colleague.email,
-        f"The calendar address of {project.label} was reset",
-    )
-    assert f"{member.name} has reset the calendar address of {project.label}." in email.body_text
-    assert f"http://localhost/mentoring/projects/{project.id}" in email.body_text
-
-
-def test_creating_a_feed_emails_nobody(booking, client):
-    project, _mentor, member = booking
-    member_of(project.organisation)
-    sign_in(client, member)
-
-    post_form(client, project_feed(project), {}, page=f"/mentoring/projects/{project.id}")
-
-    assert resets_told() == []
-
-
-def test_feed_box_posts_with_a_csrf_token(booking, client):
-    project, _mentor, member = booking
-    sign_in(client, member)
-
-    html = client.get(f"/mentoring/projects/{project.id}").get_data(as_text=True)
-
-    box = re.search(
-        r'<form method="post" action="([^"]+)" aria-describedby="project-calendar-feed-state">',
-        html,
-    )
-    assert box[1] == project_feed(project)
-    assert csrf_token_from(html[box.start() :])
