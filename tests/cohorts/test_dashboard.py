@@ -132,8 +132,8 @@ def test_dashboard_figures_of_one_cohort_are_exact(manager_client):
         "at-risk": "2",
     }
     assert _rows(page, "projects-table") == [
-        "ALP (cohort 2031) Alpha Therapeutics SL 2031 3 5 3 1 1 2 €150,000.00 7 1",
-        "BET (cohort 2031) Beta Therapeutics SL 2031 4 4 1 1 1 1 €200,000.00 3 2",
+        "ALP (cohort 2031) Alpha · Alpha Therapeutics SL 2031 3 5 3 1 1 2 €150,000.00 7 1",
+        "BET (cohort 2031) Beta · Beta Therapeutics SL 2031 4 4 1 1 1 1 €200,000.00 3 2",
     ]
     assert _rows(page, "attention-table") == [
         "ALP (cohort 2031) Alpha pre-IND meeting Jan 15, 2020 Planned Overdue",
@@ -333,7 +333,7 @@ def test_dashboard_tells_apart_two_projects_with_one_acronym_in_two_cohorts(mana
 
     page = manager_client.get("/manage/cohorts").get_data(as_text=True)
 
-    assert [row.split(" Organisation")[0][:22] for row in _rows(page, "projects-table")] == [
+    assert [row.split(" Retinal")[0] for row in _rows(page, "projects-table")] == [
         "RETIGENE (cohort 2024)",
         "RETIGENE (cohort 2025)",
     ]
