@@ -118,12 +118,13 @@ def test_accepting_a_proposal_and_booking_its_time_at_the_same_instant_leave_one
     session, member, mentor = pending_session()
     propose_time(session, starts_at=ELEVEN_MADRID, by=mentor, now=NOW)
     rival = member_of()
-    rival_project, profile_id = make_project(member=rival), session.mentor_id
+    # Only ids cross threads.
+    project_id, profile_id, rival_id = make_project(member=rival).id, session.mentor_id, rival.id
 
     def request_the_proposed_time():
-        project = db.session.get(Project, rival_project.id)
+        project = db.session.get(Project, project_id)
         profile = db.session.get(MentorProfile, profile_id)
-        by = db.session.get(User, rival.id)
+        by = db.session.get(User, rival_id)
 
         def act():
             request_session(
