@@ -88,7 +88,7 @@ def trl_chart(projects: list[ProjectFigures]) -> TRLChart:
         top = TOP + index * ROW_HEIGHT
         rows.append(
             TRLRow(
-                label=_short(project.acronym or project.title),
+                label=project.short_label(LABEL_LENGTH),
                 entry_trl=project.entry_trl,
                 current_trl=project.current_trl,
                 label_y=top + BAR_HEIGHT + 4,
@@ -136,7 +136,3 @@ def funding_chart(cohorts: list[CohortSummary]) -> FundingChart:
         baseline_y=baseline,
         columns=columns,
     )
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1] + "…"

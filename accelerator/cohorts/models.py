@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -71,6 +72,24 @@ class Project(db.Model):
     application: Mapped[Application] = relationship(lazy="raise")
     call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def label(self) -> str:
+        """How every list and picker names the project, "RETIGENE (cohort 2024)": two projects
+        of one organisation, or with one acronym, differ by their cohort."""
+        return self.short_label()
+
+    def short_label(self, length: int | None = None) -> str:
+        """The label with the name cut to fit `length` characters (a chart's), the cohort kept."""
+        name = self.acronym or self.title
+        if length is not None:
+            room = length - len(_label(name="", year=self.cohort_year))
+            name = name if len(name) <= room else name[: max(room - 1, 1)] + "…"
+        return _label(name=name, year=self.cohort_year)
+
+
+def _label(*, name: str, year: int) -> str:
+    return _("%(name)s (cohort %(year)d)", name=name, year=year)
 
 
 class TRLChange(db.Model):

@@ -1,6 +1,9 @@
-"""Transaction helpers shared by the areas that serialise writes behind a lock."""
+"""Transaction helpers shared by the areas that serialise writes behind a lock or a
+conditional update."""
 
 import functools
+
+from sqlalchemy import update
 
 from accelerator.core.errors import DomainError
 from accelerator.extensions import db
@@ -29,3 +32,26 @@ def take_sqlite_write_lock() -> bool:
     db.session.rollback()  # nothing may be pending before the write lock is taken
     db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
     return True
+
+
+def change_status(row, *, from_statuses, values: dict, still=()) -> bool:
+    """Writes `values` to the row in one UPDATE that applies only while its status is one of
+    `from_statuses` (and the `still` conditions hold); whether it applied. Of two requests that
+    change one row at the same instant, exactly one sees it change: the other's UPDATE waits
+    for the first to commit, then matches nothing. The row is refreshed either way, so the
+    caller reads what happened."""
+    model = type(row)
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == row.id, model.status.in_(tuple(from_statuses)), *still)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(row)
+    return changed == 1
+
+
+def statuses_leading_to(next_statuses: dict, status) -> tuple:
+    """The statuses a lifecycle's NEXT table lets a row move to `status` from: what a
+    change_status call accepts, so that the table stays the one statement of the rules."""
+    return tuple(source for source, targets in next_statuses.items() if status in targets)

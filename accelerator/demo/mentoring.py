@@ -19,7 +19,6 @@ from accelerator.core.clock import as_madrid
 from accelerator.extensions import db
 from accelerator.mentoring.availability import Slot
 from accelerator.mentoring.booking import (
-    bookable_slots,
     cancel_session,
     confirm_session,
     record_outcome,
@@ -33,6 +32,7 @@ from accelerator.mentoring.services import (
     add_availability_rule,
     save_mentor_profile,
 )
+from accelerator.mentoring.slots import bookable_slots
 
 MENTOR_PASSWORD = "demo-mentor-2026"
 # Mentors joined well before the oldest demo session was requested.

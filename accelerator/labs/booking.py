@@ -16,7 +16,11 @@ from accelerator.cohorts.models import Project
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
-from accelerator.core.transactions import releases_lock_on_refusal
+from accelerator.core.transactions import (
+    change_status,
+    releases_lock_on_refusal,
+    statuses_leading_to,
+)
 from accelerator.extensions import db
 from accelerator.labs import notices, policies
 from accelerator.labs.availability import calendar_of
@@ -104,18 +108,33 @@ def book_resource(
     return booking
 
 
+@releases_lock_on_refusal
 def approve_booking(booking: LabBooking, *, by: User, now: datetime) -> LabBooking:
-    """The lab manager approves: the booker receives the calendar invitation."""
-    _decide(booking, BookingStatus.APPROVED, reason="", by=by, now=now)
+    """The lab manager approves: the booker receives the calendar invitation.
+
+    Under the booking's locks the time is checked again (a closure, a blackout or another
+    booking may have come since the request), and the approval applies only while the
+    booking is still pending, so a rejection or a cancellation at the same instant cannot
+    also win."""
+    require(policies.can_manage_lab(by, is_staff=_staffs_lab_of(by, booking)))
+    booking_id, by_id = booking.id, by.id
+    resource = lock_for_booking(Resource, booking.resource_id, project_id=booking.project_id)
+    booking = db.session.get(LabBooking, booking_id, populate_existing=True)
+    if booking.status != BookingStatus.PENDING:
+        raise _lost_race(booking, _("This booking has already been decided."))
+    check_free(resource, _request_of(booking), now=now, ignoring=booking_id)
+    _decide(booking, BookingStatus.APPROVED, reason="", by=db.session.get(User, by_id), now=now)
     notices.booking_decided(booking, now=now)
     db.session.commit()
     return booking
 
 
+@releases_lock_on_refusal
 def reject_booking(booking: LabBooking, *, reason: str, by: User, now: datetime) -> LabBooking:
     """The lab manager says no, with a reason the booker reads; the time is free again."""
     if not reason.strip():
         raise RejectionReasonMissing(_("Tell the project why the booking is rejected."))
+    require(policies.can_manage_lab(by, is_staff=_staffs_lab_of(by, booking)))
     _decide(booking, BookingStatus.REJECTED, reason=reason.strip(), by=by, now=now)
     notices.booking_decided(booking, now=now)
     notices.waitlist_freed(booking, now=now)
@@ -123,9 +142,11 @@ def reject_booking(booking: LabBooking, *, reason: str, by: User, now: datetime)
     return booking
 
 
+@releases_lock_on_refusal
 def cancel_booking(booking: LabBooking, *, reason: str, by: User, now: datetime) -> LabBooking:
     """The project or the lab calls the booking off; the time is free again and whoever waits
-    for it hears once."""
+    for it hears once. It applies only while the booking is as the person saw it: approved or
+    rejected meanwhile, they look again before cancelling."""
     project = db.session.get(Project, booking.project_id)
     require(policies.can_cancel_booking(by, project=project, is_staff=_staffs_lab_of(by, booking)))
     _require_holding(booking)
@@ -133,11 +154,15 @@ def cancel_booking(booking: LabBooking, *, reason: str, by: User, now: datetime)
         raise BookingStarted(
             _("This booking has started: the lab records whether it was used or a no-show.")
         )
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
-    booking.cancelled_by_id = by.id
-    booking.cancellation_reason = reason.strip()
-    booking.sequence += 1
+    values = {
+        "status": BookingStatus.CANCELLED,
+        "cancelled_at": now,
+        "cancelled_by_id": by.id,
+        "cancellation_reason": reason.strip(),
+        "sequence": LabBooking.sequence + 1,
+    }
+    if not change_status(booking, from_statuses=(booking.status,), values=values):
+        raise _lost_race(booking, _("This booking has just been decided: look at it again."))
     _record(booking, "cancelled", by=by, now=now, details={"reason": reason.strip()})
     notices.booking_cancelled(booking, by=by, now=now)
     notices.waitlist_freed(booking, now=now)
@@ -150,6 +175,7 @@ def has_started(booking: LabBooking, *, now: datetime) -> bool:
     return now >= booking.starts_at
 
 
+@releases_lock_on_refusal
 def record_outcome(
     booking: LabBooking, *, outcome: BookingStatus, by: User, now: datetime
 ) -> LabBooking:
@@ -161,23 +187,44 @@ def record_outcome(
         raise BookingNotOpen(_("Only an approved booking can be completed or a no-show."))
     if now < booking.ends_at:
         raise BookingNotOver(_("The booking has not ended yet."))
-    booking.status = outcome
+    if not change_status(
+        booking, from_statuses=statuses_leading_to(NEXT, outcome), values={"status": outcome}
+    ):
+        raise _lost_race(booking, _("The outcome of this booking has already been recorded."))
     _record(booking, outcome.value, by=by, now=now)
     db.session.commit()
     return booking
 
 
 def _decide(booking: LabBooking, status: BookingStatus, *, reason: str, by: User, now: datetime):
-    require(policies.can_manage_lab(by, is_staff=_staffs_lab_of(by, booking)))
-    if booking.status != BookingStatus.PENDING or status not in NEXT[booking.status]:
-        raise BookingNotOpen(_("This booking has already been decided."))
-    booking.status = status
-    booking.rejection_reason = reason
-    booking.decided_at = now
-    booking.decided_by_id = by.id
+    """Approves or rejects, only while the booking is still pending."""
+    values = {
+        "status": status,
+        "rejection_reason": reason,
+        "decided_at": now,
+        "decided_by_id": by.id,
+    }
     if status == BookingStatus.REJECTED:
-        booking.sequence += 1
+        values["sequence"] = LabBooking.sequence + 1
+    if not change_status(booking, from_statuses=statuses_leading_to(NEXT, status), values=values):
+        raise _lost_race(booking, _("This booking has already been decided."))
     _record(booking, status.value, by=by, now=now, details={"reason": reason} if reason else None)
+
+
+def _lost_race(booking: LabBooking, message: str) -> BookingNotOpen:
+    """The refusal of a change that found the booking changed: cancelled, or the message."""
+    if booking.status == BookingStatus.CANCELLED:
+        return BookingNotOpen(_("This booking has been cancelled."))
+    return BookingNotOpen(message)
+
+
+def _request_of(booking: LabBooking) -> Request:
+    return Request(
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        operator_id=booking.operator_id,
+        purpose=booking.purpose,
+    )
 
 
 def _require_holding(booking: LabBooking) -> None:

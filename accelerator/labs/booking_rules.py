@@ -217,12 +217,14 @@ def check_trainings(resource: Resource, operator: User, request: Request) -> Non
         )
 
 
-def check_free(resource: Resource, request: Request, *, now: datetime) -> None:
+def check_free(
+    resource: Resource, request: Request, *, now: datetime, ignoring: int | None = None
+) -> None:
     """Under the lock: no closure or blackout was added meanwhile, and the time is not held by
-    another pending or approved booking."""
+    another pending or approved booking (than `ignoring`, the booking being approved)."""
     calendar = calendar_of(resource, first=request.starts_at, last=request.ends_at)
     check_lab_rules(resource, request, calendar)
-    taken = booking_over(request.starts_at, request.ends_at, calendar.bookings)
+    taken = booking_over(request.starts_at, request.ends_at, calendar.bookings, ignoring=ignoring)
     if taken is not None:
         raise _overlap(resource, request, taken.starts_at, taken.ends_at, now=now)
 

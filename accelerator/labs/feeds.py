@@ -1,8 +1,8 @@
 """Lab bookings in calendar feeds: a resource's secret address for its lab's staff, and the
 bookings a resource's or a project's feed shows.
 
-Feeds of every kind share one table, one public address and one reset (mentoring.feeds, which
-asks this module for the lab bookings and for who may use a resource's feed).
+Feeds of every kind share one table, one public address and one issue (mentoring.feeds, which
+asks this module for the lab bookings, for who may use a resource's feed and who its users are).
 """
 
 from datetime import datetime, timedelta
@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from accelerator.accounts.models import User
 from accelerator.core.policies import require
 from accelerator.extensions import db
+from accelerator.labs import queries
 from accelerator.labs.enums import HOLDING_STATUSES, BookingStatus
 from accelerator.labs.models import LabBooking, Resource
 from accelerator.labs.staff import can_manage
@@ -29,13 +30,15 @@ def can_use_resource_feed(user: User, resource: Resource) -> bool:
     return can_manage(user, resource.lab_id)
 
 
-def feed_of_resource(resource: Resource, *, by: User, now: datetime) -> CalendarFeed:
-    """The resource's feed, created (and committed) the first time it is asked for."""
-    # Imported here: mentoring.feeds, which keeps every kind of feed, imports this module.
-    from accelerator.mentoring import feeds
-
+def feed_of_resource(resource: Resource, *, by: User) -> CalendarFeed | None:
+    """The resource's feed, if one was created (reading never creates it)."""
     require(can_use_resource_feed(by, resource))
-    return feeds.feed_of_owner(now=now, resource_id=resource.id)
+    return db.session.scalar(select(CalendarFeed).filter_by(resource_id=resource.id))
+
+
+def staff_of_lab(lab_id: int) -> list[User]:
+    """The lab's active staff: who uses its resources' feeds and approves its bookings."""
+    return list(db.session.scalars(queries.active_staff_of(lab_id)))
 
 
 def bookings_for_feed(feed: CalendarFeed, *, now: datetime) -> list[LabBooking]:

@@ -14,19 +14,14 @@ from sqlalchemy.orm import joinedload
 from accelerator.accounts.models import User
 from accelerator.core.mail import queue_email
 from accelerator.extensions import db
-from accelerator.labs import calendar
+from accelerator.labs import calendar, queries
 from accelerator.labs.enums import BookingStatus
-from accelerator.labs.models import LabBooking, LabStaff, Resource, WaitlistEntry
+from accelerator.labs.models import LabBooking, Resource, WaitlistEntry
 
 
 def booking_requested(booking: LabBooking, *, now: datetime) -> None:
     loaded = with_parties(booking.id)
-    staff = db.session.scalars(
-        select(User)
-        .join(LabStaff, LabStaff.user_id == User.id)
-        .where(LabStaff.lab_id == loaded.resource.lab_id, User.active)
-        .order_by(User.id)
-    ).all()
+    staff = db.session.scalars(queries.active_staff_of(loaded.resource.lab_id)).all()
     _send(
         loaded,
         staff,

@@ -86,8 +86,9 @@ def holding_bookings_of_resources(resource_ids, *, first: datetime, last: dateti
     )
 
 
-def project_names(project_ids) -> Select:
-    return select(Project.id, Project.acronym, Project.title).where(Project.id.in_(project_ids))
+def projects_named(project_ids) -> Select:
+    """The projects a week view names (their label), without their call and organisation."""
+    return select(Project).where(Project.id.in_(project_ids)).options(lazyload("*"))
 
 
 def members_of_organisation(organisation_id: int) -> Select:
@@ -158,6 +159,16 @@ def waiting_entry(
 
 
 # --- the labs' management (services/ and views/admin_*.py) ------------------------------
+
+
+def active_staff_of(lab_id: int) -> Select:
+    """The lab's active staff, in the order they joined the app."""
+    return (
+        select(User)
+        .join(LabStaff, LabStaff.user_id == User.id)
+        .where(LabStaff.lab_id == lab_id, User.active)
+        .order_by(User.id)
+    )
 
 
 def staff_membership(lab_id: int, user_id: int) -> Select:

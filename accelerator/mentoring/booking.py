@@ -1,29 +1,33 @@
-"""Booking a mentor: request, answer, another time, cancellation, outcome.
+"""Booking a mentor: request, answer, cancellation, outcome (another time: proposals).
 
 Two requests for the same mentor and time can never both hold it, and a project never books
 past its budget. A request takes the project's and the mentor's locks first (lock_for_booking),
 then re-reads what it checks; on PostgreSQL the exclusion constraint refuses an overlap in any
-case. Each change the calendars must know of raises the session's SEQUENCE and emails both
-sides the invitation (.ics).
+case. Every later change is one conditional UPDATE (change_status) that applies only to the
+session as the person saw it, so two answers sent at the same instant never both win. Each
+change the calendars must know of raises the session's SEQUENCE and emails both sides the
+invitation (.ics).
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import User
 from accelerator.cohorts.locks import lock_for_booking
 from accelerator.cohorts.models import Project
 from accelerator.core.audit import record_audit
-from accelerator.core.clock import as_madrid, madrid_to_utc
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
-from accelerator.core.transactions import releases_lock_on_refusal
+from accelerator.core.transactions import (
+    change_status,
+    releases_lock_on_refusal,
+    statuses_leading_to,
+)
 from accelerator.extensions import db
 from accelerator.mentoring import policies
-from accelerator.mentoring.availability import SessionLengthRefused, Slot, free_slots
+from accelerator.mentoring.availability import SessionLengthRefused, Slot
 from accelerator.mentoring.budget import check_budget, programme_year_of
 from accelerator.mentoring.enums import (
     FREE_CANCELLATION_NOTICE_HOURS,
@@ -36,27 +40,7 @@ from accelerator.mentoring.enums import (
 from accelerator.mentoring.matching import require_monthly_capacity, require_no_conflict
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from accelerator.mentoring.notices import everyone, notify, project_people
-from accelerator.mentoring.queries import (
-    exceptions_of,
-    one_off_slots_of,
-    rules_of,
-    sessions_holding_time,
-)
-
-# How far ahead projects see a mentor's free slots.
-BOOKING_HORIZON_DAYS = 28
-
-
-class SlotTaken(DomainError):
-    pass
-
-
-class SlotUnavailable(DomainError):
-    pass
-
-
-class TooLittleNotice(DomainError):
-    pass
+from accelerator.mentoring.slots import check_slot_is_free, flush_or_slot_taken
 
 
 class SessionNotPending(DomainError):
@@ -76,10 +60,6 @@ class AgendaMissing(DomainError):
 
 
 class SessionNotOpen(DomainError):
-    pass
-
-
-class NoProposal(DomainError):
     pass
 
 
@@ -115,7 +95,7 @@ def request_session(
         raise MentorNotBookable(_("This mentor is not taking sessions."))
     require_no_conflict(mentor, project)
     slot = Slot(starts_at, starts_at + timedelta(minutes=length_minutes))
-    _check_slot_is_free(mentor, slot, now=now)
+    check_slot_is_free(mentor, slot, now=now)
     year = programme_year_of(slot.starts_at)
     check_budget(project_id, year=year, minutes=length_minutes)
     require_monthly_capacity(mentor, starts_at=slot.starts_at, minutes=length_minutes)
@@ -132,9 +112,9 @@ def request_session(
         created_at=now,
     )
     db.session.add(session)
-    _flush_or_slot_taken()
+    flush_or_slot_taken()
     by = db.session.get(User, by_id)
-    _record(session, "requested", by=by, now=now, details={"mentor_id": mentor_id})
+    record_change(session, "requested", by=by, now=now, details={"mentor_id": mentor_id})
     notify(
         session,
         [mentor.user],
@@ -146,6 +126,7 @@ def request_session(
     return session
 
 
+@releases_lock_on_refusal
 def confirm_session(session: MentoringSession, *, by: User, now: datetime) -> MentoringSession:
     """The mentor accepts: both sides receive the calendar invitation."""
     _answer(session, SessionStatus.CONFIRMED, reason="", by=by, now=now)
@@ -161,6 +142,7 @@ def confirm_session(session: MentoringSession, *, by: User, now: datetime) -> Me
     return session
 
 
+@releases_lock_on_refusal
 def decline_session(
     session: MentoringSession, *, reason: str, by: User, now: datetime
 ) -> MentoringSession:
@@ -184,137 +166,56 @@ def _answer(
 ) -> None:
     profile = db.session.get(MentorProfile, session.mentor_id)
     require(policies.can_answer_session(by, profile))
-    if session.status != SessionStatus.PENDING or status not in NEXT[session.status]:
-        raise SessionNotPending(_("This session has already been answered."))
-    session.status = status
-    session.decline_reason = reason
-    session.answered_at = now
-    session.proposed_starts_at = session.proposed_ends_at = session.proposed_by_side = None
-    _record(session, status.value, by=by, now=now, details={"reason": reason} if reason else None)
-
-
-def propose_time(
-    session: MentoringSession, *, starts_at: datetime, by: User, now: datetime
-) -> MentoringSession:
-    """Either side suggests another free slot of the same length; the session keeps its time
-    until the other side accepts."""
-    side = _side_of(by, session)
-    _require_open(session)
-    mentor = db.session.get(MentorProfile, session.mentor_id)
-    slot = Slot(starts_at, starts_at + timedelta(minutes=session.length_minutes))
-    if slot == Slot(session.starts_at, session.ends_at):
-        raise SlotUnavailable(_("Choose a time other than the current one."))
-    _check_slot_is_free(mentor, slot, now=now, ignoring=session.id)
-    session.proposed_starts_at, session.proposed_ends_at = slot.starts_at, slot.ends_at
-    session.proposed_by_side = side
-    _record(session, "time_proposed", by=by, now=now, details={"starts_at": starts_at.isoformat()})
-    other = project_people(session) if side != Side.PROJECT else [mentor.user]
-    notify(
+    change_as_seen(
         session,
-        other,
-        _("Another time proposed for a mentoring session"),
-        _(
-            "%(name)s proposes %(when)s (Madrid time) instead. Accept or keep the current time:",
-            name=by.name,
-            when=_madrid_text(slot.starts_at),
-        ),
-        now=now,
+        {"status": status, "decline_reason": reason, "answered_at": now, **NO_PROPOSAL},
+        refusal=SessionNotPending(_("This session has already been answered.")),
+        from_statuses=statuses_leading_to(NEXT, status),
     )
-    db.session.commit()
-    return session
+    record_change(
+        session, status.value, by=by, now=now, details={"reason": reason} if reason else None
+    )
 
 
 @releases_lock_on_refusal
-def accept_proposal(session: MentoringSession, *, by: User, now: datetime) -> MentoringSession:
-    """The other side agrees: the session moves to the proposed time and is confirmed."""
-    side = _side_of(by, session)
-    session_id = session.id
-    lock_for_booking(MentorProfile, session.mentor_id, project_id=session.project_id)
-    session = db.session.get(MentoringSession, session_id, populate_existing=True)
-    _require_open(session)
-    if session.proposed_by_side is None:
-        raise NoProposal(_("There is no other time to accept."))
-    if session.proposed_by_side == side or (
-        side == Side.MANAGER and session.proposed_by_side == Side.MANAGER
-    ):
-        raise NoProposal(_("The other side accepts the time you proposed."))
-    mentor = db.session.get(MentorProfile, session.mentor_id)
-    slot = Slot(session.proposed_starts_at, session.proposed_ends_at)
-    _check_slot_is_free(mentor, slot, now=now, ignoring=session.id)
-    year = programme_year_of(slot.starts_at)
-    same_year = year == session.programme_year
-    check_budget(
-        session.project_id,
-        year=year,
-        minutes=session.length_minutes,
-        freed_minutes=session.length_minutes if same_year else 0,
-    )
-    session.starts_at, session.ends_at = slot.starts_at, slot.ends_at
-    session.programme_year = year
-    session.proposed_starts_at = session.proposed_ends_at = session.proposed_by_side = None
-    session.status = SessionStatus.CONFIRMED
-    session.answered_at = session.answered_at or now
-    session.sequence += 1
-    session.reminder_sent_at = None
-    _flush_or_slot_taken()
-    _record(session, "moved", by=by, now=now, details={"starts_at": slot.starts_at.isoformat()})
-    notify(
-        session,
-        everyone(session),
-        _("Mentoring session moved"),
-        _(
-            "The session now takes place on %(when)s (Madrid time). The updated calendar"
-            " invitation is attached.",
-            when=_madrid_text(slot.starts_at),
-        ),
-        now=now,
-        with_invitation=True,
-    )
-    db.session.commit()
-    return session
-
-
-def dismiss_proposal(session: MentoringSession, *, by: User, now: datetime) -> MentoringSession:
-    """Either side keeps the current time (the proposer withdraws, or the other says no)."""
-    _side_of(by, session)
-    if session.proposed_by_side is None:
-        raise NoProposal(_("There is no other time to dismiss."))
-    session.proposed_starts_at = session.proposed_ends_at = session.proposed_by_side = None
-    _record(session, "proposal_dismissed", by=by, now=now)
-    db.session.commit()
-    return session
-
-
 def cancel_session(
     session: MentoringSession, *, reason: str, by: User, now: datetime
 ) -> MentoringSession:
     """Either side (or a manager) calls the session off; the time is free again.
 
     The project is charged the session when it cancels a confirmed session less than 24 hours
-    before the start; a mentor's or a manager's cancellation is never charged.
+    before the start; a mentor's or a manager's cancellation is never charged. Both facts are
+    read from the session as the person saw it, and the cancellation applies only if it is
+    still so (not confirmed or moved meanwhile).
     """
-    side = _side_of(by, session)
-    _require_open(session)
+    side = side_of(by, session)
+    require_open(session)
     if now >= session.starts_at:
         raise SessionNotOpen(
             _("This session has started: the mentor records whether it was held or a no-show.")
         )
     was_confirmed = session.status == SessionStatus.CONFIRMED
-    late = is_late_cancellation(session, now=now)
-    session.status = SessionStatus.CANCELLED
-    session.cancelled_at = now
-    session.cancelled_by_id = by.id
-    session.cancelled_by_side = side
-    session.cancellation_reason = reason.strip()
-    session.charged = side == Side.PROJECT and was_confirmed and late
-    session.proposed_starts_at = session.proposed_ends_at = session.proposed_by_side = None
-    session.sequence += 1
-    _record(
+    charged = side == Side.PROJECT and was_confirmed and is_late_cancellation(session, now=now)
+    change_as_seen(
+        session,
+        {
+            "status": SessionStatus.CANCELLED,
+            "cancelled_at": now,
+            "cancelled_by_id": by.id,
+            "cancelled_by_side": side,
+            "cancellation_reason": reason.strip(),
+            "charged": charged,
+            "sequence": MentoringSession.sequence + 1,
+            **NO_PROPOSAL,
+        },
+        refusal=just_changed(),
+    )
+    record_change(
         session,
         "cancelled",
         by=by,
         now=now,
-        details={"side": side.value, "charged": session.charged, "reason": reason.strip()},
+        details={"side": side.value, "charged": charged, "reason": reason.strip()},
     )
     message = _("%(name)s cancelled the session.", name=by.name)
     if session.cancellation_reason:
@@ -336,6 +237,7 @@ def is_late_cancellation(session: MentoringSession, *, now: datetime) -> bool:
     return session.starts_at - now < timedelta(hours=FREE_CANCELLATION_NOTICE_HOURS)
 
 
+@releases_lock_on_refusal
 def record_outcome(
     session: MentoringSession, *, outcome: SessionStatus, by: User, now: datetime
 ) -> MentoringSession:
@@ -349,91 +251,67 @@ def record_outcome(
         raise SessionNotOpen(_("Only a confirmed session can be marked held or no-show."))
     if now < session.ends_at:
         raise SessionNotOver(_("The session has not ended yet."))
-    session.status = outcome
-    session.charged = True
-    _record(session, outcome.value, by=by, now=now)
+    changed = change_status(
+        session,
+        from_statuses=statuses_leading_to(NEXT, outcome),
+        values={"status": outcome, "charged": True},
+    )
+    if not changed:
+        raise lost_race(
+            session, SessionNotOpen(_("The outcome of this session has already been recorded."))
+        )
+    record_change(session, outcome.value, by=by, now=now)
     db.session.commit()
     return session
 
 
-# --- helpers -----------------------------------------------------------------------------
+# --- shared with the proposals -------------------------------------------------------------
 
 
-def bookable_slots(
-    mentor: MentorProfile,
-    *,
-    length_minutes: int,
-    now: datetime,
-    start_date: date | None = None,
-    days: int = BOOKING_HORIZON_DAYS,
-    ignoring: int | None = None,
-) -> list[Slot]:
-    """The mentor's free slots from `start_date` (today in Madrid) for `days` days: within their
-    availability, with their notice, clear of their sessions by their buffer.
-
-    `ignoring` is a session that is moving, so its own time does not count as taken.
-    """
-    return _slots(mentor, length_minutes, now, start_date, days, ignoring, with_busy=True)
+def just_changed() -> SessionNotOpen:
+    """The refusal of a change to a session that someone else changed a moment before."""
+    return SessionNotOpen(_("This session has just changed: look again."))
 
 
-def _slots(mentor, length_minutes, now, start_date, days, ignoring, *, with_busy: bool):
-    start_date = start_date or as_madrid(now).date()
-    rules = db.session.scalars(rules_of(mentor)).all()
-    exceptions = db.session.scalars(exceptions_of(mentor)).all()
-    one_offs = db.session.scalars(one_off_slots_of(mentor)).all()
-    held = []
-    if with_busy:
-        margin = timedelta(minutes=mentor.buffer_minutes)
-        busy = db.session.scalars(
-            sessions_holding_time(
-                mentor.id,
-                after=madrid_to_utc(datetime.combine(start_date, time())) - margin,
-                before=madrid_to_utc(datetime.combine(start_date + timedelta(days), time()))
-                + margin,
-            )
-        ).all()
-        held = [(s.starts_at, s.ends_at) for s in busy if s.id != ignoring]
-    return free_slots(
-        rules,
-        exceptions,
-        one_offs,
-        start_date=start_date,
-        days=days,
-        length_minutes=length_minutes,
-        now=now,
-        minimum_notice=timedelta(hours=mentor.minimum_notice_hours),
-        buffer_minutes=mentor.buffer_minutes,
-        busy=held,
+# The values that clear a proposed other time.
+NO_PROPOSAL = {"proposed_starts_at": None, "proposed_ends_at": None, "proposed_by_side": None}
+
+
+def as_seen(session: MentoringSession) -> tuple:
+    """Conditions that hold while the session is as the person acting saw it: its time (the
+    sequence moves with it) and its proposal. A change made under them cannot act on a
+    session that was moved, or given or relieved of a proposal, in the meantime."""
+    return (
+        MentoringSession.sequence == session.sequence,
+        MentoringSession.proposed_starts_at.is_not_distinct_from(session.proposed_starts_at),
+        MentoringSession.proposed_by_side.is_not_distinct_from(session.proposed_by_side),
     )
 
 
-def _check_slot_is_free(
-    mentor: MentorProfile, slot: Slot, *, now: datetime, ignoring: int | None = None
+def change_as_seen(
+    session: MentoringSession, values: dict, *, refusal: DomainError, from_statuses=None
 ) -> None:
-    """Refuses a slot too soon, outside the mentor's availability, or taken (buffer included)."""
-    if slot.starts_at < now + timedelta(hours=mentor.minimum_notice_hours):
-        raise TooLittleNotice(
-            _(
-                "Sessions are booked at least %(hours)d hours ahead.",
-                hours=mentor.minimum_notice_hours,
-            )
-        )
-    length = int((slot.ends_at - slot.starts_at).total_seconds() // 60)
-    day = as_madrid(slot.starts_at).date()
-    if slot not in _slots(mentor, length, now, day, 1, ignoring, with_busy=False):
-        raise SlotUnavailable(_("The mentor is not available at this time. Choose a listed slot."))
-    if slot not in _slots(mentor, length, now, day, 1, ignoring, with_busy=True):
-        raise SlotTaken(_("This time is already booked. Choose another slot."))
+    """Writes `values` only while the session is as the person saw it: its status (or one of
+    `from_statuses`), its time and its proposal; otherwise raises `refusal`, or that the
+    session was cancelled."""
+    changed = change_status(
+        session,
+        from_statuses=from_statuses or (session.status,),
+        still=as_seen(session),
+        values=values,
+    )
+    if not changed:
+        raise lost_race(session, refusal)
 
 
-def _flush_or_slot_taken() -> None:
-    try:
-        db.session.flush()  # PostgreSQL's exclusion constraint speaks here
-    except IntegrityError as error:
-        raise SlotTaken(_("Someone has just booked this time. Choose another slot.")) from error
+def lost_race(session: MentoringSession, refusal: DomainError) -> DomainError:
+    """The refusal of a change that found the session changed: cancelled, or `refusal`."""
+    if session.status == SessionStatus.CANCELLED:
+        return SessionNotOpen(_("This session has been cancelled."))
+    return refusal
 
 
-def _side_of(user: User, session: MentoringSession) -> Side:
+def side_of(user: User, session: MentoringSession) -> Side:
     """Which side the user acts for; refuses anyone who is neither."""
     project = db.session.get(Project, session.project_id)
     profile = db.session.get(MentorProfile, session.mentor_id)
@@ -442,12 +320,12 @@ def _side_of(user: User, session: MentoringSession) -> Side:
     return side
 
 
-def _require_open(session: MentoringSession) -> None:
+def require_open(session: MentoringSession) -> None:
     if session.status not in HOLDING_STATUSES:
         raise SessionNotOpen(_("This session is no longer open."))
 
 
-def _record(session, action: str, *, by: User, now: datetime, details=None) -> None:
+def record_change(session, action: str, *, by: User, now: datetime, details=None) -> None:
     record_audit(
         f"mentoring_session.{action}",
         by=by,
@@ -458,10 +336,10 @@ def _record(session, action: str, *, by: User, now: datetime, details=None) -> N
     )
 
 
+def madrid_text(moment: datetime) -> str:
+    return format_datetime(moment, "medium")  # shown in Europe/Madrid (BABEL_DEFAULT_TIMEZONE)
+
+
 def _project_name(session: MentoringSession) -> str:
     project = db.session.get(Project, session.project_id)
     return project.acronym or project.title
-
-
-def _madrid_text(moment: datetime) -> str:
-    return format_datetime(moment, "medium")  # shown in Europe/Madrid (BABEL_DEFAULT_TIMEZONE)

@@ -1,11 +1,14 @@
 """Calendar feeds: the secret address at which a mentor subscribes to their sessions, a
 project to its sessions and lab bookings, and a lab's staff to a resource's bookings.
 
-Calendar apps cannot sign in, so the address is the credential: a long random token. Resetting
-the feed replaces the token, and the old address stops answering at once. Feeds of every kind
-share this module's address and reset; accelerator.labs.feeds gives the lab bookings.
+Calendar apps cannot sign in, so the address is the credential: a long random token, of which
+only a hash (sha256) is stored, so that a copy of the database opens no calendar. The address
+is shown once, when someone creates or resets it (an explicit POST); it is issued to them, and
+it answers only while they are active and still may use the feed. Feeds of every kind share
+this module's address, issue and revocation; accelerator.labs.feeds gives the lab bookings.
 """
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,6 +21,8 @@ from accelerator.accounts.models import User
 from accelerator.cohorts.models import Project
 from accelerator.core import calendar
 from accelerator.core.audit import record_audit
+from accelerator.core.errors import DomainError
+from accelerator.core.mail import queue_email
 from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.labs import calendar as lab_calendar
@@ -31,41 +36,106 @@ from accelerator.mentoring.models import CalendarFeed, MentoringSession, MentorP
 # Held sessions stay in the feed this long, so last weeks' meetings do not vanish at once.
 HELD_SHOWN_FOR = timedelta(days=90)
 
-
-def feed_of_mentor(profile: MentorProfile, *, now: datetime) -> CalendarFeed:
-    """The mentor's feed, created (and committed) the first time it is asked for."""
-    return feed_of_owner(now=now, mentor_id=profile.id)
+FeedOwner = MentorProfile | Project | Resource
 
 
-def feed_of_project(project: Project, *, by: User, now: datetime) -> CalendarFeed:
-    """The project's feed, created (and committed) the first time it is asked for."""
+class FeedJustIssued(DomainError):
+    pass
+
+
+def feed_of_mentor(profile: MentorProfile) -> CalendarFeed | None:
+    """The mentor's feed, if they created one (reading never creates it)."""
+    return db.session.scalar(select(CalendarFeed).filter_by(mentor_id=profile.id))
+
+
+def feed_of_project(project: Project, *, by: User) -> CalendarFeed | None:
+    """The project's feed, if one was created (reading never creates it)."""
     require(policies.can_use_project_feed(by, project))
-    return feed_of_owner(now=now, project_id=project.id)
+    return db.session.scalar(select(CalendarFeed).filter_by(project_id=project.id))
 
 
-def feed_by_token(token: str) -> CalendarFeed | None:
-    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+def answering_feed(token: str) -> CalendarFeed | None:
+    """The feed at this address while it answers: the person it was issued to is active and
+    may still use it (a mentor's profile and role, a project's membership, a lab's staff);
+    None otherwise, as for an address that never existed."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == hash_of(token)))
+    if feed is None or feed.issued_to_id is None:
+        return None
+    issuer = db.session.get(User, feed.issued_to_id)
+    if issuer is None or not issuer.active or not may_use(issuer, owner_of(feed)):
+        return None
+    return feed
 
 
-def reset_feed(feed: CalendarFeed, *, by: User, now: datetime) -> CalendarFeed:
-    """Gives the feed a new token: whoever holds the old address (a forwarded or leaked link)
-    reads nothing more, and the owner subscribes again with the new one."""
-    require(_may_use(by, feed))
-    feed.token = _new_token()
+def issue_feed(owner: FeedOwner, *, by: User, now: datetime) -> str:
+    """Gives the owner's calendar a new secret address, issued to `by`, and returns it: the one
+    time it is shown. An address given before stops answering at once, and the feed's other
+    users (a project's other members, a resource's other lab staff) are told by email."""
+    require(may_use(by, owner))
+    token = secrets.token_urlsafe(32)  # 256 random bits, 43 characters
+    key = _key_of(owner)
+    feed = db.session.scalar(select(CalendarFeed).filter_by(**key))
+    replaced = feed is not None and feed.issued_to_id is not None
+    if feed is None:
+        feed = CalendarFeed(created_at=now, **key)
+        db.session.add(feed)
+    feed.token_hash = hash_of(token)
+    feed.issued_to_id = by.id
+    try:
+        db.session.flush()  # the unique owner speaks when two people create it at once
+    except IntegrityError as error:
+        db.session.rollback()
+        raise FeedJustIssued(
+            _("Someone created this calendar's address a moment ago. Reset it to get yours.")
+        ) from error
     record_audit(
-        "calendar_feed.reset",
+        "calendar_feed.reset" if replaced else "calendar_feed.created",
         by=by,
         object_type="calendar_feed",
         object_id=feed.id,
         now=now,
-        details={
-            "mentor_id": feed.mentor_id,
-            "project_id": feed.project_id,
-            "resource_id": feed.resource_id,
-        },
+        details=key,
     )
+    if replaced:
+        _tell_other_users(owner, by=by, now=now)
     db.session.commit()
-    return feed
+    return token
+
+
+def revoke_resource_feeds(resource_ids: list[int]) -> None:
+    """The resources' addresses stop answering (flushed, not committed): whoever left the lab's
+    staff keeps no address that still reads its bookings. The staff create new ones."""
+    if not resource_ids:
+        return
+    for feed in db.session.scalars(
+        select(CalendarFeed).where(CalendarFeed.resource_id.in_(resource_ids))
+    ):
+        feed.token_hash = hash_of(secrets.token_urlsafe(32))  # an address nobody holds
+        feed.issued_to_id = None
+    db.session.flush()
+
+
+def hash_of(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def owner_of(feed: CalendarFeed) -> FeedOwner:
+    """The mentor's profile, the project or the resource whose calendar the feed is."""
+    # Only the row: the policies read its own columns (user, lab, organisation).
+    if feed.mentor_id is not None:
+        return db.session.get(MentorProfile, feed.mentor_id, options=[lazyload("*")])
+    if feed.resource_id is not None:
+        return db.session.get(Resource, feed.resource_id, options=[lazyload("*")])
+    return db.session.get(Project, feed.project_id, options=[lazyload("*")])
+
+
+def may_use(user: User, owner: FeedOwner) -> bool:
+    """Who sees, creates and resets the address: the policy of each kind of feed."""
+    if isinstance(owner, MentorProfile):
+        return policies.can_use_mentor_feed(user, owner)
+    if isinstance(owner, Resource):
+        return lab_feeds.can_use_resource_feed(user, owner)
+    return policies.can_use_project_feed(user, owner)
 
 
 def sessions_for_feed(feed: CalendarFeed, *, now: datetime) -> list[MentoringSession]:
@@ -115,21 +185,43 @@ def calendar_of_feed(feed: CalendarFeed, *, now: datetime) -> bytes:
     return calendar.feed(appointments, name=name, now=now)
 
 
-def feed_of_owner(*, now: datetime, **owner: int) -> CalendarFeed:
-    """The feed of one owner (mentor_id, project_id or resource_id), created (and committed) the
-    first time it is asked for. The caller checks who asks."""
-    query = select(CalendarFeed).filter_by(**owner)
-    feed = db.session.scalar(query)
-    if feed is not None:
-        return feed
-    feed = CalendarFeed(token=_new_token(), created_at=now, **owner)
-    db.session.add(feed)
-    try:
-        db.session.commit()
-    except IntegrityError:  # another request created it at the same instant: use that one
-        db.session.rollback()
-        return db.session.scalars(query).one()
-    return feed
+def _key_of(owner: FeedOwner) -> dict[str, int]:
+    if isinstance(owner, MentorProfile):
+        return {"mentor_id": owner.id}
+    if isinstance(owner, Resource):
+        return {"resource_id": owner.id}
+    return {"project_id": owner.id}
+
+
+def _tell_other_users(owner: FeedOwner, *, by: User, now: datetime) -> None:
+    """The people who may have subscribed to the old address learn that it stopped working."""
+    if isinstance(owner, MentorProfile):
+        return  # a mentor's feed is theirs alone
+    if isinstance(owner, Resource):
+        people = lab_feeds.staff_of_lab(owner.lab_id)
+        name = _("%(resource)s at %(lab)s", resource=owner.name, lab=owner.lab.name)
+        page = ("labs.resource_week", {"resource_id": owner.id})
+    else:
+        people = db.session.scalars(
+            select(User)
+            .where(User.organisation_id == owner.organisation_id, User.active)
+            .order_by(User.id)
+        ).all()
+        name, page = owner.label, ("mentoring.project", {"project_id": owner.id})
+    for person in people:
+        if person.id == by.id:
+            continue
+        queue_email(
+            person.email,
+            _("The calendar address of %(name)s was reset", name=name),
+            "calendar_feed_reset",
+            now=now,
+            person=person,
+            by=by,
+            name=name,
+            page_endpoint=page[0],
+            page_arguments=page[1],
+        )
 
 
 def _session_appointments(feed: CalendarFeed, *, now: datetime) -> list[calendar.Appointment]:
@@ -151,27 +243,3 @@ def _feed_name(feed: CalendarFeed) -> str:
         "ATMP Catalyst: mentoring and lab bookings of %(project)s",
         project=project.acronym or project.title,
     )
-
-
-def _may_use(user: User, feed: CalendarFeed) -> bool:
-    if feed.mentor_id is not None:
-        return policies.can_use_mentor_feed(user, db.session.get(MentorProfile, feed.mentor_id))
-    if feed.resource_id is not None:
-        return lab_feeds.can_use_resource_feed(user, db.session.get(Resource, feed.resource_id))
-    return policies.can_use_project_feed(user, db.session.get(Project, feed.project_id))
-
-
-def revoke_resource_feeds(resource_ids: list[int]) -> None:
-    """Gives the resources' feeds new tokens (flushed, not committed): whoever left the lab's
-    staff keeps no address that still reads its bookings."""
-    if not resource_ids:
-        return
-    for feed in db.session.scalars(
-        select(CalendarFeed).where(CalendarFeed.resource_id.in_(resource_ids))
-    ):
-        feed.token = _new_token()
-    db.session.flush()
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)  # 256 random bits, 43 characters

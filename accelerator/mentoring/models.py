@@ -266,8 +266,9 @@ class MentoringBudget(db.Model):
 
 
 class CalendarFeed(db.Model):
-    """The secret address of a mentor's, a project's or a lab resource's calendar; revoking
-    replaces the token. A project's feed holds its mentoring sessions and lab bookings."""
+    """The secret address of a mentor's, a project's or a lab resource's calendar, issued to
+    the person who created or last reset it. Only the token's sha256 is kept; resetting
+    replaces it. A project's feed holds its mentoring sessions and lab bookings."""
 
     __tablename__ = "calendar_feeds"
     __table_args__ = (
@@ -277,10 +278,14 @@ class CalendarFeed(db.Model):
             " + (CASE WHEN resource_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_owner",
         ),
+        # A sha256 in hex: never the token itself (43 characters).
+        CheckConstraint("length(token_hash) = 64", name="token_hash_is_sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Whoever created or last reset the address; it answers while they may use the feed.
+    issued_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     mentor_id: Mapped[int | None] = mapped_column(
         ForeignKey("mentor_profiles.id", ondelete="CASCADE"), unique=True
     )
@@ -291,3 +296,8 @@ class CalendarFeed(db.Model):
         ForeignKey("lab_resources.id", ondelete="CASCADE"), unique=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def is_issued(self) -> bool:
+        """Whether someone holds an address that answers (none after a revocation)."""
+        return self.issued_to_id is not None

@@ -20,7 +20,7 @@ from accelerator.accounts.enums import Role
 from accelerator.core.clock import as_madrid, utcnow
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
-from accelerator.mentoring import booking
+from accelerator.mentoring import booking, slots
 from accelerator.mentoring.budget import programme_year_of
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.followup import rate_session, save_notes
@@ -142,7 +142,7 @@ def confirm_from_my_mentoring(page, project) -> None:
     row = requests.get_by_role("row").nth(1)
     # When (Madrid), length, project, status.
     expect(row.get_by_role("cell").nth(1)).to_have_text("60 min")
-    expect(row.get_by_role("cell").nth(2)).to_have_text(project.acronym)
+    expect(row.get_by_role("cell").nth(2)).to_have_text(project.label)
     expect(row.get_by_role("cell").nth(3)).to_have_text("Awaiting the mentor")
     row.get_by_role("link").click()
     expect(page).to_have_url(SESSION_PATH)
@@ -282,7 +282,7 @@ def test_member_books_a_suggested_mentor_who_confirms_holds_and_is_rated(
 def test_mentoring_report_has_no_serious_accessibility_violations(page, member, project, mentor):
     # A session held and rated, booked with a `now` ten days ago so that it is over.
     then = utcnow() - timedelta(days=10)
-    slot = booking.bookable_slots(mentor, length_minutes=60, now=then)[0]
+    slot = slots.bookable_slots(mentor, length_minutes=60, now=then)[0]
     session = booking.request_session(
         project,
         mentor,

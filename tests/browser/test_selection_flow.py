@@ -252,8 +252,9 @@ def check_cohort_dashboard(page, year: int, quarter: int) -> None:
 
     retina, cart = entry_trls()
     projects = page.get_by_role("table", name="Projects", exact=True)
+    # Each named by its label (both acronyms are RETIGENE), its title below.
     expect(projects.get_by_role("rowheader")).to_have_text(
-        [re.compile(f"^{re.escape(title)}") for title in (RETINA, CART)]
+        [re.compile(rf"^RETIGENE \(cohort 2031\){re.escape(title)} · ") for title in (RETINA, CART)]
     )
     expect(projects.get_by_role("rowheader").first).to_contain_text("Retigene SL")
     # Cohort, entry and current TRL, milestones, overdue, at risk, reports, funding, headcount,
@@ -267,7 +268,7 @@ def check_cohort_dashboard(page, year: int, quarter: int) -> None:
 
     attention = page.get_by_role("table", name="Earliest due first")
     expect(attention.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(
-        [RETINA, MILESTONE, MILESTONE_DUE_TEXT, "At risk"]
+        ["RETIGENE (cohort 2031)", MILESTONE, MILESTONE_DUE_TEXT, "At risk"]
     )
     expect(attention.get_by_role("row")).to_have_count(2)
 
@@ -280,7 +281,8 @@ def check_cohort_dashboard(page, year: int, quarter: int) -> None:
 
 def read_project_as_manager(page, year: int, quarter: int) -> None:
     """From the dashboard, the manager reads the project space: the same entries, read-only."""
-    page.get_by_role("table", name="Projects", exact=True).get_by_role("link", name=RETINA).click()
+    projects = page.get_by_role("table", name="Projects", exact=True)
+    projects.get_by_role("row").filter(has_text=RETINA).get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{RETINA} (RETIGENE)")
     expect_milestone_row(page, [])
     expect_submitted_report(page, f"{year} Q{quarter}")

@@ -45,6 +45,23 @@ def make_project(*, member=None, call=None, trl: int = 4, second_project_reason=
     return project
 
 
+def make_namesakes():
+    """One organisation's two projects called RETIGENE, of the 2024 and the 2025 cohorts (a
+    second project allowed by a manager): the member, then the projects, oldest first."""
+    member = member_of()
+    older, newer = (
+        make_project(
+            member=member,
+            call=make_call(year=year, title=f"ATMP Catalyst {year}"),
+            title="Retinal gene therapy",
+            acronym="RETIGENE",
+            second_project_reason=None if year == 2024 else "A second indication, its own team",
+        )
+        for year in (2024, 2025)
+    )
+    return member, older, newer
+
+
 def kpi_fields(**values) -> dict:
     return {
         "funding_raised_cents": 0,

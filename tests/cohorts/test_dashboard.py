@@ -21,6 +21,7 @@ from tests.cohorts.conftest import (
     LONG_AGO,
     NOW,
     make_milestone,
+    make_namesakes,
     make_project,
     make_report,
     member_of,
@@ -131,13 +132,13 @@ def test_dashboard_figures_of_one_cohort_are_exact(manager_client):
         "at-risk": "2",
     }
     assert _rows(page, "projects-table") == [
-        "Alpha Alpha Therapeutics SL 2031 3 5 3 1 1 2 €150,000.00 7 1",
-        "Beta Beta Therapeutics SL 2031 4 4 1 1 1 1 €200,000.00 3 2",
+        "ALP (cohort 2031) Alpha · Alpha Therapeutics SL 2031 3 5 3 1 1 2 €150,000.00 7 1",
+        "BET (cohort 2031) Beta · Beta Therapeutics SL 2031 4 4 1 1 1 1 €200,000.00 3 2",
     ]
     assert _rows(page, "attention-table") == [
-        "Alpha Alpha pre-IND meeting Jan 15, 2020 Planned Overdue",
-        "Beta Beta GMP batch Mar 1, 2021 At risk Overdue",
-        "Alpha Alpha phase I Jun 30, 2099 At risk",
+        "ALP (cohort 2031) Alpha pre-IND meeting Jan 15, 2020 Planned Overdue",
+        "BET (cohort 2031) Beta GMP batch Mar 1, 2021 At risk Overdue",
+        "ALP (cohort 2031) Alpha phase I Jun 30, 2099 At risk",
     ]
     assert _rows(page, "trend-table") == [
         "2025 Q1 1 €100,000.00 5 1",
@@ -207,9 +208,10 @@ def test_dashboard_charts_are_svg_images_with_text_and_table_alternatives(manage
     ]
     assert all('role="img"' in svg for svg in svgs)
     assert text_of(page, "trl-chart-title") == "TRL at entry and now, per project"
-    assert "ALP: from 3 to 5. BET: from 4 to 4. GAM: from 2 to 2." in text_of(
-        page, "trl-chart-desc"
-    )
+    assert (
+        "ALP (cohort 2031): from 3 to 5. BET (cohort 2031): from 4 to 4."
+        " GAM (cohort 2032): from 2 to 2."
+    ) in text_of(page, "trl-chart-desc")
     assert "Cohort 2031: €350,000. Cohort 2032: €10,000." in text_of(page, "funding-chart-desc")
     assert 'id="projects-table"' in page
     assert 'id="cohorts-table"' in page
@@ -324,3 +326,25 @@ def test_export_xlsx_has_the_same_rows(manager_client):
     assert rows[1][:3] + rows[1][6:] == (
         2032, "Gamma", "GAM", 2, 2, 1, 0, 0, 0, 1, "10000.00", 2, 0,
     )  # fmt: skip
+
+
+def test_dashboard_tells_apart_two_projects_with_one_acronym_in_two_cohorts(manager_client):
+    make_namesakes()
+
+    page = manager_client.get("/manage/cohorts").get_data(as_text=True)
+
+    assert [row.split(" Retinal")[0] for row in _rows(page, "projects-table")] == [
+        "RETIGENE (cohort 2024)",
+        "RETIGENE (cohort 2025)",
+    ]
+    assert "RETIGENE (cohort 2024): from 4 to 4. RETIGENE (cohort 2025): from 4 to 4." in (
+        text_of(page, "trl-chart-desc")
+    )
+
+
+def test_project_short_label_cuts_the_name_and_keeps_the_cohort(app):
+    project = make_project(title="Allogeneic CAR-T cells against relapsed glioblastoma")
+    project.acronym = ""  # the label then names the project by its title
+
+    assert project.short_label(28) == f"Allogeneic CA… (cohort {project.cohort_year})"
+    assert len(project.short_label(28)) == 28

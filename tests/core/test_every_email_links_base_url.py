@@ -249,6 +249,16 @@ def organisation_change_requested(client):
     )
 
 
+def calendar_feed_reset(client):
+    member = member_of()
+    project = make_project(member=member)
+    member_of(member.organisation)  # a colleague, who is told
+    sign_in(client, member)
+    page = f"/mentoring/projects/{project.id}"
+    post_form(client, f"/mentoring/projects/{project.id}/calendar/reset", {}, page=page)
+    post_form(client, f"/mentoring/projects/{project.id}/calendar/reset", {}, page=page)
+
+
 SCENARIOS = {
     "confirm_email": registration,
     "reset_password": password_reset,
@@ -264,6 +274,7 @@ SCENARIOS = {
     "conflict_assignments_removed": conflict_assignments_removed,
     "conflict_declaration_watched": conflict_declaration_watched,
     "organisation_change_requested": organisation_change_requested,
+    "calendar_feed_reset": calendar_feed_reset,
 }
 
 

@@ -74,7 +74,7 @@ from accelerator.labs.services.trainings import (
     record_authorisation,
 )
 from accelerator.labs.staff import can_manage
-from accelerator.mentoring.feeds import feed_by_token
+from accelerator.mentoring.feeds import answering_feed, issue_feed
 from tests.cohorts.conftest import make_project, member_of
 from tests.factories import make_user
 from tests.labs.conftest import (
@@ -222,16 +222,17 @@ def test_detached_lab_manager_no_longer_manages_the_lab(lab, manager, programme_
     assert can_manage(manager, lab.id) is False
 
 
-def test_detaching_a_lab_manager_gives_the_lab_feeds_new_addresses(lab, manager, programme_manager):
+def test_detaching_a_lab_manager_revokes_the_lab_feeds_addresses(lab, manager, programme_manager):
+    """The address the manager may have kept stops answering, even one a programme manager
+    issued (who still may use it); the lab's staff create new ones."""
     resource = make_resource(lab)
-    feed = feed_of_resource(resource, by=manager, now=NOW)
-    old_token = feed.token
+    old_token = issue_feed(resource, by=programme_manager, now=NOW)
     staff = db.session.scalar(select(LabStaff).where(LabStaff.user_id == manager.id))
 
     detach_lab_manager(staff, by=programme_manager, now=NOW)
 
-    assert feed_by_token(old_token) is None
-    assert db.session.get(type(feed), feed.id).token != old_token
+    assert answering_feed(old_token) is None
+    assert feed_of_resource(resource, by=programme_manager).is_issued is False
 
 
 @pytest.mark.parametrize(

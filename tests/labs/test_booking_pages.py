@@ -19,7 +19,7 @@ from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
 from accelerator.labs.enums import BookingStatus
 from accelerator.labs.models import LabBooking
-from tests.cohorts.conftest import field_errors, make_project, member_of, text_of
+from tests.cohorts.conftest import field_errors, make_namesakes, make_project, member_of, text_of
 from tests.conftest import post_form, sign_in
 from tests.factories import make_user
 from tests.labs.conftest import (
@@ -140,6 +140,18 @@ def test_booking_form_prefills_the_time_from_the_week_view_link(client, setting)
         'id="ends" name="ends" required step="1800" type="time" value="11:00"' in page
     )  # shortest
     assert f'<option selected value="{setting["project"].id}">' in page
+
+
+def test_booking_form_tells_apart_two_projects_with_one_acronym_in_two_cohorts(client, setting):
+    member, older, newer = make_namesakes()
+    sign_in(client, member)
+
+    page = client.get(book_url(setting["resource"])).text
+
+    assert re.findall(r'<option (?:selected )?value="(\d+)">([^<]+)</option>', page)[:2] == [
+        (str(older.id), "RETIGENE (cohort 2024)"),
+        (str(newer.id), "RETIGENE (cohort 2025)"),
+    ]
 
 
 def _field_case(change, field_id, message):

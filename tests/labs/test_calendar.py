@@ -5,6 +5,7 @@ NOW is Monday 2 March 2026; Wednesday 11 March is in Madrid winter time (UTC+1),
 Madrid is 09:00–11:00 UTC.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from accelerator.labs.booking import approve_booking, cancel_booking, record_out
 from accelerator.labs.calendar import booking_uid
 from accelerator.labs.calendar import feed as lab_calendar_feed
 from accelerator.labs.enums import BookingStatus
+from accelerator.labs.models import LabStaff
 from accelerator.mentoring import feeds as mentoring_feeds
 from accelerator.mentoring.booking import confirm_session, request_session
 from accelerator.mentoring.calendar import session_uid
@@ -75,8 +77,8 @@ def feed_events(response) -> list:
     return Calendar.from_ical(response.data).walk("VEVENT")
 
 
-def feed_path(feed: CalendarFeed) -> str:
-    return f"/mentoring/calendar/{feed.token}.ics"
+def feed_path(token: str) -> str:
+    return f"/mentoring/calendar/{token}.ics"
 
 
 def reset_path(resource) -> str:
@@ -201,9 +203,9 @@ def test_resource_feed_serves_its_pending_and_approved_bookings_only(lab_booking
     cancel_booking(called_off, reason="", by=member, now=NOW)
     other_resource = make_resource(resource.lab, needs_approval=True)
     book(other_resource, project, member, TEN, NOON)
-    feed = feeds.feed_of_resource(resource, by=manager, now=NOW)
+    token = mentoring_feeds.issue_feed(resource, by=manager, now=NOW)
 
-    response = client.get(feed_path(feed))
+    response = client.get(feed_path(token))
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -224,7 +226,8 @@ def test_resource_feed_keeps_completed_bookings_for_90_days(lab_booking):
     no_show = approve_booking(book(resource, project, member, TWO, FOUR), by=manager, now=NOW)
     record_outcome(booking, outcome=BookingStatus.COMPLETED, by=manager, now=NOON)
     record_outcome(no_show, outcome=BookingStatus.NO_SHOW, by=manager, now=FOUR)
-    feed = feeds.feed_of_resource(resource, by=manager, now=NOW)
+    mentoring_feeds.issue_feed(resource, by=manager, now=NOW)
+    feed = feeds.feed_of_resource(resource, by=manager)
 
     within = feeds.bookings_for_feed(feed, now=NOON + timedelta(days=90))
     after = feeds.bookings_for_feed(feed, now=NOON + timedelta(days=90, minutes=1))
@@ -233,15 +236,14 @@ def test_resource_feed_keeps_completed_bookings_for_90_days(lab_booking):
     assert after == []
 
 
-def test_feed_of_resource_is_created_once(lab_booking):
+def test_resource_feed_is_one_row_whoever_of_the_lab_resets_it(lab_booking):
     resource, _project, _member, _operator, manager = lab_booking
 
-    first = feeds.feed_of_resource(resource, by=manager, now=NOW)
-    again = feeds.feed_of_resource(resource, by=make_user(Role.PROGRAMME_MANAGER), now=NOW)
+    mentoring_feeds.issue_feed(resource, by=manager, now=NOW)
+    mentoring_feeds.issue_feed(resource, by=make_user(Role.PROGRAMME_MANAGER), now=NOW)
 
-    assert again.id == first.id
-    assert (first.resource_id, first.mentor_id, first.project_id) == (resource.id, None, None)
-    assert len(first.token) == 43
+    [feed] = db.session.scalars(select(CalendarFeed)).all()
+    assert (feed.resource_id, feed.mentor_id, feed.project_id) == (resource.id, None, None)
 
 
 @pytest.mark.parametrize("who", ["manager_of_another_lab", "project_member"])
@@ -250,17 +252,19 @@ def test_feed_of_resource_for_anyone_but_its_lab_staff_is_not_allowed(lab_bookin
     user = make_lab_manager(make_lab()) if who == "manager_of_another_lab" else member
 
     with pytest.raises(NotAllowed):
-        feeds.feed_of_resource(resource, by=user, now=NOW)
+        feeds.feed_of_resource(resource, by=user)
+    with pytest.raises(NotAllowed):
+        mentoring_feeds.issue_feed(resource, by=user, now=NOW)
 
 
 @pytest.mark.parametrize("bookings", [1, 3])
 def test_resource_feed_bookings_are_loaded_in_one_query(lab_booking, count_queries, bookings):
-    resource, project, member, _operator, _manager = lab_booking
+    resource, project, member, _operator, manager = lab_booking
     for number in range(bookings):
         book(resource, project, member, TEN + timedelta(days=number), NOON + timedelta(days=number))
-    token = feeds.feed_of_resource(resource, by=_manager, now=NOW).token
+    token = mentoring_feeds.issue_feed(resource, by=manager, now=NOW)
     db.session.expunge_all()  # nothing the query should load may already be in the session
-    feed = mentoring_feeds.feed_by_token(token)
+    feed = mentoring_feeds.answering_feed(token)
 
     with count_queries() as statements:
         loaded = feeds.bookings_for_feed(feed, now=NOW)
@@ -277,62 +281,49 @@ def test_resource_feed_calendar_runs_a_bounded_number_of_queries(
     resource, project, member, _operator, manager = lab_booking
     for number in range(bookings):
         book(resource, project, member, TEN + timedelta(days=number), NOON + timedelta(days=number))
-    token = feeds.feed_of_resource(resource, by=manager, now=NOW).token
+    token = mentoring_feeds.issue_feed(resource, by=manager, now=NOW)
     db.session.expunge_all()
 
     with count_queries() as statements:
-        feed = mentoring_feeds.feed_by_token(token)
+        feed = mentoring_feeds.answering_feed(token)
         ics = mentoring_feeds.calendar_of_feed(feed, now=NOW)
 
     assert len(Calendar.from_ical(ics).walk("VEVENT")) == bookings
-    assert len(statements) == 3  # the feed, the resource that names it, its bookings
+    # The feed; its issuer and their roles; the resource, and whether the issuer is on its
+    # lab's staff; the resource that names the calendar; its bookings.
+    assert len(statements) == 7
 
 
 def test_lab_manager_resets_the_resource_feed_and_the_old_address_is_not_found(lab_booking, client):
     resource, _project, _member, _operator, manager = lab_booking
-    feed = feeds.feed_of_resource(resource, by=manager, now=NOW)
-    old_path = feed_path(feed)
+    old = mentoring_feeds.issue_feed(resource, by=manager, now=NOW)
     sign_in(client, manager)
 
     response = post_form(client, reset_path(resource), {}, page="/confirm")
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/labs/resources/{resource.id}"
-    db.session.refresh(feed)
-    assert feed_path(feed) != old_path
-    assert client.get(old_path).status_code == 404
-    assert client.get(feed_path(feed)).status_code == 200
+    assert response.status_code == 200
+    new = re.search(r'id="calendar-address" [^>]*value="([^"]+)" readonly', response.text)[1]
+    assert client.get(feed_path(old)).status_code == 404
+    assert client.get(new.removeprefix("http://127.0.0.1:5000")).status_code == 200
+    assert f'<a href="/labs/resources/{resource.id}">Back</a>' in response.text
     [entry] = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "calendar_feed.reset")
     ).all()
+    feed = feeds.feed_of_resource(resource, by=manager)
     assert (entry.actor_id, entry.object_id) == (manager.id, feed.id)
     assert entry.details["resource_id"] == resource.id
 
 
-def test_resource_feed_reset_by_a_manager_of_another_lab_is_forbidden(lab_booking, client):
-    resource, _project, _member, _operator, manager = lab_booking
-    feed = feeds.feed_of_resource(resource, by=manager, now=NOW)
-    token = feed.token
-    sign_in(client, make_lab_manager(make_lab()))
-
-    response = post_form(client, reset_path(resource), {}, page="/confirm")
-
-    assert response.status_code == 403
-    db.session.refresh(feed)
-    assert feed.token == token
-
-
-def test_resource_feed_reset_by_a_project_member_is_forbidden(lab_booking, client):
+@pytest.mark.parametrize("who", ["manager_of_another_lab", "project_member"])
+def test_resource_feed_reset_by_anyone_but_its_lab_staff_is_forbidden(lab_booking, client, who):
     resource, _project, member, _operator, manager = lab_booking
-    feed = feeds.feed_of_resource(resource, by=manager, now=NOW)
-    token = feed.token
-    sign_in(client, member)
+    token = mentoring_feeds.issue_feed(resource, by=manager, now=NOW)
+    sign_in(client, make_lab_manager(make_lab()) if who == "manager_of_another_lab" else member)
 
     response = post_form(client, reset_path(resource), {}, page="/confirm")
 
     assert response.status_code == 403
-    db.session.refresh(feed)
-    assert feed.token == token
+    assert client.get(feed_path(token)).status_code == 200
 
 
 def test_resource_feed_reset_of_a_missing_resource_is_not_found(lab_booking, client):
@@ -344,42 +335,59 @@ def test_resource_feed_reset_of_a_missing_resource_is_not_found(lab_booking, cli
     assert response.status_code == 404
 
 
-def test_reset_feed_of_a_resource_by_a_manager_of_another_lab_is_not_allowed(lab_booking):
+def test_week_view_offers_the_lab_staff_to_create_the_feed_and_writes_nothing(
+    lab_booking, client, count_queries
+):
     resource, _project, _member, _operator, manager = lab_booking
-    feed = feeds.feed_of_resource(resource, by=manager, now=NOW)
+    sign_in(client, manager)
 
-    with pytest.raises(NotAllowed):
-        mentoring_feeds.reset_feed(feed, by=make_lab_manager(make_lab()), now=NOW)
+    with count_queries() as statements:
+        page = client.get(f"/labs/resources/{resource.id}").text
 
-
-def test_programme_manager_resets_a_resource_feed(lab_booking):
-    resource, _project, _member, _operator, manager = lab_booking
-    feed = feeds.feed_of_resource(resource, by=manager, now=NOW)
-    token = feed.token
-
-    mentoring_feeds.reset_feed(feed, by=make_user(Role.PROGRAMME_MANAGER), now=NOW)
-
-    assert feed.token != token
-
-
-def test_resource_calendar_feed_macro_shows_the_address_and_the_reset_button(app, lab_booking):
-    resource, _project, _member, _operator, manager = lab_booking
-    feed = feeds.feed_of_resource(resource, by=manager, now=NOW)
-    template = app.jinja_env.from_string(
-        '{% from "labs/_calendar_feed.html" import resource_calendar_feed %}'
-        "{{ resource_calendar_feed(resource, feed) }}"
-    )
-
-    with app.test_request_context():
-        html = template.render(resource=resource, feed=feed)
-
+    assert [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))] == []
+    assert db.session.scalars(select(CalendarFeed)).all() == []
     assert (
-        '<label for="resource-calendar-feed-url" class="form-label">Calendar address</label>'
-        in html
-    )
-    assert f'value="http://localhost/mentoring/calendar/{feed.token}.ics" readonly' in html
-    assert f'<form method="post" action="/labs/resources/{resource.id}/calendar/reset">' in html
-    assert 'name="csrf_token" value="' in html
+        f'<form method="post" action="{reset_path(resource)}"'
+        ' aria-describedby="resource-calendar-feed-state">'
+    ) in page
+    assert "Create a calendar address" in page
+
+
+def test_resource_feed_of_a_manager_detached_from_the_lab_is_not_found(lab_booking, client):
+    resource, _project, _member, _operator, manager = lab_booking
+    colleague = make_lab_manager(resource.lab)
+    token = mentoring_feeds.issue_feed(resource, by=colleague, now=NOW)
+    answering = client.get(feed_path(token)).status_code
+    db.session.execute(LabStaff.__table__.delete().where(LabStaff.user_id == colleague.id))
+    db.session.commit()
+
+    assert (answering, client.get(feed_path(token)).status_code) == (200, 404)
+
+
+def test_resource_feed_of_a_deactivated_lab_manager_is_not_found(lab_booking, client):
+    resource, _project, _member, _operator, manager = lab_booking
+    token = mentoring_feeds.issue_feed(resource, by=manager, now=NOW)
+    manager.active = False
+    db.session.commit()
+
+    assert client.get(feed_path(token)).status_code == 404
+
+
+def test_resource_feed_reset_emails_the_labs_other_active_staff(lab_booking, client):
+    resource, _project, _member, _operator, manager = lab_booking
+    colleague = make_lab_manager(resource.lab)
+    retired = make_lab_manager(resource.lab)
+    retired.active = False
+    db.session.commit()
+    make_lab_manager(make_lab())  # of another lab
+    mentoring_feeds.issue_feed(resource, by=colleague, now=NOW)
+    sign_in(client, manager)
+
+    post_form(client, reset_path(resource), {}, page="/confirm")
+
+    [email] = emails_with_subject("The calendar address of Clean room B1 at Leitat was reset")
+    assert email.recipient == colleague.email
+    assert f"http://127.0.0.1:5000/labs/resources/{resource.id}" in email.body_text
 
 
 # --- a project's feed ----------------------------------------------------------------------
@@ -413,9 +421,9 @@ def test_project_feed_serves_its_sessions_and_lab_bookings_and_nothing_of_anothe
     rival_project = make_project(member=rival, acronym="RIVAL")
     confirmed_session(rival_project, rival, TUESDAY_TEN + timedelta(hours=1))
     book(resource, rival_project, rival, NOON + timedelta(days=1), TWO + timedelta(days=1))
-    feed = mentoring_feeds.feed_of_project(project, by=member, now=NOW)
+    token = mentoring_feeds.issue_feed(project, by=member, now=NOW)
 
-    response = client.get(feed_path(feed))
+    response = client.get(feed_path(token))
 
     assert response.status_code == 200
     calendar = Calendar.from_ical(response.data)
@@ -433,12 +441,14 @@ def test_project_feed_calendar_runs_a_bounded_number_of_queries(lab_booking, cou
     for number in range(items):
         confirmed_session(project, member, TUESDAY_TEN + timedelta(days=7 * number))
         book(resource, project, member, TEN + timedelta(days=number), NOON + timedelta(days=number))
-    token = mentoring_feeds.feed_of_project(project, by=member, now=NOW).token
+    token = mentoring_feeds.issue_feed(project, by=member, now=NOW)
     db.session.expunge_all()
 
     with count_queries() as statements:
-        feed = mentoring_feeds.feed_by_token(token)
+        feed = mentoring_feeds.answering_feed(token)
         ics = mentoring_feeds.calendar_of_feed(feed, now=NOW)
 
     assert len(Calendar.from_ical(ics).walk("VEVENT")) == 2 * items
-    assert len(statements) == 4  # the feed, the project that names it, its sessions, bookings
+    # The feed; its issuer and their roles; the project (with its call); the project that
+    # names the calendar; its sessions; its bookings.
+    assert len(statements) == 7

@@ -1,6 +1,7 @@
 """The programme managers' quota table: each active project's hours per quarter at each lab, the
 quarter's booked hours, and setting one of them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,13 @@ from accelerator.extensions import db
 from accelerator.labs.enums import BookingStatus
 from accelerator.labs.models import LabBooking, LabQuota
 from accelerator.labs.quota import quarter_of
-from tests.cohorts.conftest import field_errors, make_project, member_of, text_of
+from tests.cohorts.conftest import (
+    field_errors,
+    make_namesakes,
+    make_project,
+    member_of,
+    text_of,
+)
 from tests.conftest import post_form, sign_in
 from tests.factories import make_user
 from tests.labs.conftest import make_lab, make_lab_manager, make_resource
@@ -82,6 +89,24 @@ def test_quota_table_shows_each_active_project_at_each_lab(client):
         ' type="number" value="40.0"'
     ) in page
     assert "Cartilage scaffold" not in page
+
+
+def test_quota_table_tells_apart_two_projects_with_one_acronym_in_two_cohorts(client):
+    lab = make_lab(name="Leitat")
+    _member, older, newer = make_namesakes()
+    manager(client)
+
+    page = client.get(QUOTAS).text
+
+    assert [
+        re.search(rf'<label [^>]*for="quota-{project.id}-{lab.id}-hours">([^<]+)', page)[1]
+        for project in (older, newer)
+    ] == [
+        "Hours per quarter of RETIGENE (cohort 2024) at Leitat",
+        "Hours per quarter of RETIGENE (cohort 2025) at Leitat",
+    ]
+    assert page.count(">RETIGENE (cohort 2024)</a>") == page.count(">RETIGENE (cohort 2025)</a>")
+    assert page.count(">RETIGENE (cohort 2024)</a>") == 1
 
 
 def test_quota_in_half_hours_is_saved(client):

@@ -336,6 +336,42 @@ def test_lab_manager_sees_only_the_labs_they_staff(client, lab):
     assert [row["Resource"] for row in csv.DictReader(io.StringIO(exported))] == ["Clean room B1"]
 
 
+def test_lab_managers_report_names_projects_as_text_and_a_programme_managers_links_them(
+    client, lab
+):
+    project = make_project(title="CAR-T for glioma", acronym="GLIOCAR")
+    add_booking(make_resource(lab), project, madrid(WEDNESDAY, 10), madrid(WEDNESDAY, 12))
+    row = f"project-{project.id}-lab-{lab.id}-2026-q1"
+    sign_in(client, make_lab_manager(lab))
+    lab_manager_page = client.get(REPORT).text
+    manager(client)
+    manager_page = client.get(REPORT).text
+
+    assert f'href="/projects/{project.id}"' not in lab_manager_page
+    assert text_of(lab_manager_page, row).startswith(project.label)
+    assert (
+        f'<a href="/projects/{project.id}">{project.label}</a>'
+        in re.search(rf'<tr id="{row}">(.*?)</tr>', manager_page, re.S)[1]
+    )
+
+
+def test_report_tables_scroll_in_named_regions_the_keyboard_reaches(client, lab):
+    make_resource(lab)
+    manager(client)
+
+    page = client.get(REPORT).text
+
+    assert re.findall(r'<div class="table-responsive"[^>]*>', page) == [
+        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{name}">'
+        for name in (
+            "Utilisation per lab and resource",
+            "Utilisation per ISO week",
+            "Utilisation per month",
+            "Hours and cost per project",
+        )
+    ]
+
+
 def test_lab_manager_of_no_lab_sees_an_empty_report(client, lab):
     make_resource(lab)
     sign_in(client, make_user(Role.LAB_MANAGER))

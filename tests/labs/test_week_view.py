@@ -97,6 +97,7 @@ def week(app):
         "resource": resource,
         "monday": monday,
         "member": member,
+        "project": project,
         "own": own,
         "rival": rival,
     }
@@ -169,7 +170,7 @@ def test_lab_manager_sees_which_project_holds_each_step(client, week):
 
     page = client.get(week_url(week["resource"], week["monday"])).text
 
-    assert f'href="/labs/bookings/{week["own"].id}">RETIGENE</a>' in page
+    assert f'href="/labs/bookings/{week["own"].id}">{week["project"].label}</a>' in page
     assert "SECRETCAR" in page
     assert 'aria-label="Book ' not in page  # managers do not book: free steps are text
 

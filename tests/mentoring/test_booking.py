@@ -15,14 +15,13 @@ from accelerator.cohorts.models import Project
 from accelerator.core.errors import NotAllowed
 from accelerator.extensions import db
 from accelerator.mentoring.booking import (
-    SlotTaken,
-    SlotUnavailable,
     confirm_session,
     decline_session,
     request_session,
 )
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.models import MentoringSession, MentorProfile
+from accelerator.mentoring.slots import SlotTaken, SlotUnavailable
 from tests.cohorts.conftest import make_project, member_of
 from tests.mentoring.conftest import NOW, add_rule, make_mentor
 

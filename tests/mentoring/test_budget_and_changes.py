@@ -15,14 +15,10 @@ from accelerator.core.errors import NotAllowed
 from accelerator.extensions import db
 from accelerator.mentoring.booking import (
     MentorNotBookable,
-    NoProposal,
     SessionNotOpen,
     SessionNotOver,
-    SlotTaken,
-    accept_proposal,
     cancel_session,
     confirm_session,
-    propose_time,
     record_outcome,
     request_session,
 )
@@ -30,6 +26,8 @@ from accelerator.mentoring.budget import BudgetExceeded, BudgetNegative, set_bud
 from accelerator.mentoring.enums import SessionStatus, Side
 from accelerator.mentoring.matching import MentorConflicted, MentorFullyBooked
 from accelerator.mentoring.models import MentoringSession, MentorProfile
+from accelerator.mentoring.proposals import NoProposal, accept_proposal, propose_time
+from accelerator.mentoring.slots import SlotTaken
 from accelerator.reviews.conflicts import declare_conflict
 from tests.cohorts.conftest import make_project, member_of
 from tests.factories import make_user

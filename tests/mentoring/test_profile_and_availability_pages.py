@@ -1,17 +1,17 @@
 """The mentor's own pages: bad input gets a message next to the field and saves nothing."""
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from accelerator.accounts.enums import Role
-from accelerator.core.clock import as_madrid
+from accelerator.core.clock import as_madrid, madrid_to_utc, utcnow
 from accelerator.extensions import db
-from accelerator.mentoring import services
+from accelerator.mentoring import booking, services
 from accelerator.mentoring.models import AvailabilityException, AvailabilityRule, MentorProfile
-from tests.cohorts.conftest import field_errors
+from tests.cohorts.conftest import field_errors, make_project, member_of
 from tests.conftest import post_form, sign_in
 from tests.factories import make_user
 from tests.mentoring.conftest import NOW, add_rule, make_mentor
@@ -265,3 +265,53 @@ def test_slot_preview_lists_slots_in_madrid_time(client):
     ]
     assert {moment.time() for moment in starts} == {time(10), time(10, 30)}
     assert 2 * 11 <= len(starts) <= 2 * 12  # 14 days, less the 48 h of notice
+
+
+def listed_starts(html: str) -> list[datetime]:
+    return [
+        datetime.fromisoformat(value) for value in re.findall(r'<time datetime="([^"]+)"', html)
+    ]
+
+
+def test_slot_preview_leaves_out_a_confirmed_session_and_its_buffer(client):
+    """One weekday five days ahead, 10:00–13:00, and a confirmed session 11:00–12:00 with a
+    15-minute buffer: of its 30-minute slots only 10:00 and 12:30 are free; a week later, all
+    six. Far past the 48 h of notice, so the clock cannot move a slot in or out."""
+    day = as_madrid(utcnow()).date() + timedelta(days=5)
+    profile = make_mentor(buffer_minutes=15)
+    add_rule(profile, weekday=day.weekday(), starts_at=time(10), ends_at=time(13))
+    member = member_of()
+    project = make_project(member=member)
+    session = booking.request_session(
+        project,
+        profile,
+        starts_at=madrid_to_utc(datetime.combine(day, time(11))),
+        length_minutes=60,
+        agenda="CMC plan",
+        by=member,
+        now=utcnow(),
+    )
+    booking.confirm_session(session, by=profile.user, now=utcnow())
+    sign_in(client, profile.user)
+
+    html = client.get("/mentoring/availability?length=30").get_data(as_text=True)
+
+    next_week = day + timedelta(days=7)
+    assert [as_madrid(start).replace(tzinfo=None) for start in listed_starts(html)] == [
+        datetime.combine(day, time(10)),
+        datetime.combine(day, time(12, 30)),
+        *(
+            datetime.combine(next_week, time(hour, minute))
+            for hour in (10, 11, 12)
+            for minute in (0, 30)
+        ),
+    ]
+    sign_in(client, member)
+    booking_page = client.get(
+        f"/mentoring/projects/{project.id}/mentors/{profile.id}/book?length=30"
+    ).get_data(as_text=True)
+    offered = re.findall(r'name="starts_at" id="[^"]+" value="([^"]+)"', booking_page)
+    last_day = as_madrid(utcnow()).date() + timedelta(days=13)
+    assert [as_madrid(start).strftime("%Y-%m-%dT%H:%M") for start in listed_starts(html)] == [
+        value for value in offered if datetime.fromisoformat(value).date() <= last_day
+    ]

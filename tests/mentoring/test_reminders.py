@@ -14,16 +14,15 @@ from accelerator.core.clock import utcnow
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
 from accelerator.mentoring.booking import (
-    accept_proposal,
     cancel_session,
     confirm_session,
-    propose_time,
     record_outcome,
     request_session,
 )
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.followup import rate_session
 from accelerator.mentoring.models import MentoringSession, OneOffSlot
+from accelerator.mentoring.proposals import accept_proposal, propose_time
 from accelerator.mentoring.reminders import send_feedback_requests, send_session_reminders
 from tests.cohorts.conftest import make_project, member_of
 from tests.mentoring.conftest import NOW, add_rule, make_mentor

@@ -22,7 +22,7 @@ from accelerator.extensions import db
 from accelerator.mentoring.budget import programme_year_of, set_budget
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.models import MentoringBudget, MentoringSession, SessionFeedback
-from tests.cohorts.conftest import field_errors, make_project, member_of
+from tests.cohorts.conftest import field_errors, make_namesakes, make_project, member_of
 from tests.conftest import post_form, sign_in
 from tests.factories import make_user
 from tests.mentoring.conftest import make_mentor
@@ -115,6 +115,17 @@ def test_report_project_line_adds_up_budget_hours_and_sessions(client, mentors):
     }
 
 
+def test_report_tells_apart_two_projects_with_one_acronym_in_two_cohorts(client, mentors):
+    _member, older, newer = make_namesakes()
+
+    page = manager_client(client).get(REPORT).text
+
+    assert [
+        re.search(rf'<tr id="project-{project.id}">.*?>([^<>]+)</a>', page, re.S)[1]
+        for project in (older, newer)
+    ] == ["RETIGENE (cohort 2024)", "RETIGENE (cohort 2025)"]
+
+
 def test_report_lists_active_projects_and_withdrawn_ones_with_sessions(client, mentors):
     quiet = make_project(title="Quiet active project")
     gone = make_project(title="Withdrawn without sessions")
@@ -204,7 +215,7 @@ def test_report_overdue_feedback_lists_sessions_over_three_days_ago_without_rati
         f"overdue-{confirmed_over.id}",
     ]
     overdue_row = re.search(rf'<tr id="overdue-{held_unrated.id}">(.*?)</tr>', page, re.S)[1]
-    assert "Retinal gene therapy" in overdue_row
+    assert f">{project.label}</a>" in overdue_row
     assert "Ana Regulatory" in overdue_row
 
 

@@ -14,7 +14,7 @@ from accelerator.accounts.enums import Role
 from accelerator.core.clock import as_madrid, utcnow
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
-from accelerator.mentoring import booking
+from accelerator.mentoring import booking, slots
 from accelerator.mentoring.enums import SessionStatus
 from accelerator.mentoring.followup import rate_session
 from accelerator.mentoring.models import MentoringSession, SessionFeedback
@@ -44,7 +44,7 @@ def setting(app):
 
 
 def first_free_slot(mentor, length=60):
-    return booking.bookable_slots(mentor, length_minutes=length, now=utcnow())[0]
+    return slots.bookable_slots(mentor, length_minutes=length, now=utcnow())[0]
 
 
 def madrid_value(moment) -> str:
@@ -58,7 +58,7 @@ def booking_url(project, mentor) -> str:
 def past_session(project, mentor, member, *, days_ago=10) -> MentoringSession:
     """A confirmed session that started about nine days ago (booked with a `now` in the past)."""
     then = utcnow() - timedelta(days=days_ago)
-    slot = booking.bookable_slots(mentor, length_minutes=60, now=then)[0]
+    slot = slots.bookable_slots(mentor, length_minutes=60, now=then)[0]
     session = booking.request_session(
         project,
         mentor,
@@ -339,7 +339,7 @@ def test_project_and_mentor_pages_run_a_fixed_number_of_queries(
         past_session(project, mentor, member, days_ago=10 + mentor_number)
     project_url = f"/mentoring/projects/{project.id}"
     sign_in(client, member)
-    client.get(project_url)  # the first visit creates the project's calendar feed
+    client.get(project_url)
     with count_queries() as project_page:
         assert client.get(project_url).status_code == 200
     sign_in(client, mentor.user)

@@ -180,13 +180,7 @@ class BookingForm(AppForm):
         super().__init__(*args, **kwargs)
         # The browser's time picker offers the resource's steps (the service checks them).
         self.starts.render_kw = self.ends.render_kw = {"step": step_minutes * 60}
-        self.project.choices = [
-            SelectChoice(
-                project.id,
-                f"{project.acronym} · {project.title}" if project.acronym else project.title,
-            )
-            for project in projects
-        ]
+        self.project.choices = [SelectChoice(project.id, project.label) for project in projects]
         self.operator.choices = [SelectChoice(member.id, member.name) for member in members]
 
     def prefill(self, *, starts_at: datetime | None, ends_at: datetime | None, project_id=None):
@@ -224,7 +218,7 @@ class WaitlistForm(AppForm):
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
-        self.project.choices = [SelectChoice(project.id, project.title) for project in projects]
+        self.project.choices = [SelectChoice(project.id, project.label) for project in projects]
 
 
 # --- answering a booking -----------------------------------------------------------------

@@ -95,5 +95,5 @@ class QuotaForm(AppForm):
         for field in self:  # the CSRF token's too: ids are unique on the page
             field.id = field.label.field_id = f"quota-{project.id}-{lab.id}-{field.name}"
         self.hours.label.text = _(
-            "Hours per quarter of %(project)s at %(lab)s", project=project.title, lab=lab.name
+            "Hours per quarter of %(project)s at %(lab)s", project=project.label, lab=lab.name
         )

@@ -9,10 +9,14 @@ from flask_babel import gettext as _
 from accelerator.accounts.models import User
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
-from accelerator.core.transactions import releases_lock_on_refusal, take_sqlite_write_lock
+from accelerator.core.transactions import (
+    change_status,
+    releases_lock_on_refusal,
+    take_sqlite_write_lock,
+)
 from accelerator.extensions import db
 from accelerator.labs import notices, queries
-from accelerator.labs.enums import BookingStatus
+from accelerator.labs.enums import HOLDING_STATUSES, BookingStatus
 from accelerator.labs.models import (
     Blackout,
     Lab,
@@ -212,6 +216,7 @@ def add_blackout(
     )
     db.session.add(blackout)
     db.session.flush()
+    cancelled = [b.id for b in affected if _cancel_for_blackout(b, blackout, by=by, now=now)]
     audit_lab(
         "lab.blackout_added",
         lab_id,
@@ -220,11 +225,9 @@ def add_blackout(
         details={
             "blackout_id": blackout.id,
             "resource_id": resource_id,
-            "cancelled_booking_ids": [booking.id for booking in affected],
+            "cancelled_booking_ids": cancelled,
         },
     )
-    for booking in affected:
-        _cancel_for_blackout(booking, blackout, by=by, now=now)
     db.session.commit()
     return blackout
 
@@ -251,7 +254,7 @@ def _affected(booking: LabBooking) -> AffectedBooking:
     return AffectedBooking(
         id=booking.id,
         resource=booking.resource.name,
-        project=booking.project.acronym or booking.project.title,
+        project=booking.project.label,
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
         booker=booking.booked_by.name if booking.booked_by else "",
@@ -259,12 +262,20 @@ def _affected(booking: LabBooking) -> AffectedBooking:
     )
 
 
-def _cancel_for_blackout(booking: LabBooking, blackout: Blackout, *, by: User, now: datetime):
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
-    booking.cancelled_by_id = by.id
-    booking.cancellation_reason = blackout.reason
-    booking.sequence += 1
+def _cancel_for_blackout(
+    booking: LabBooking, blackout: Blackout, *, by: User, now: datetime
+) -> bool:
+    """Cancels the booking unless its project cancelled it (or the lab rejected it) meanwhile;
+    whether it did."""
+    values = {
+        "status": BookingStatus.CANCELLED,
+        "cancelled_at": now,
+        "cancelled_by_id": by.id,
+        "cancellation_reason": blackout.reason,
+        "sequence": LabBooking.sequence + 1,
+    }
+    if not change_status(booking, from_statuses=HOLDING_STATUSES, values=values):
+        return False
     record_audit(
         "lab_booking.cancelled",
         by=by,
@@ -273,6 +284,6 @@ def _cancel_for_blackout(booking: LabBooking, blackout: Blackout, *, by: User, n
         now=now,
         details={"reason": blackout.reason, "blackout_id": blackout.id},
     )
-    db.session.flush()
     # Nobody on the waitlist hears: the time is freed by a blackout, so it is not bookable.
     notices.booking_cancelled(booking, by=by, now=now)
+    return True

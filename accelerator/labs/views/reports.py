@@ -87,7 +87,7 @@ def quotas():
             flash(
                 _(
                     "%(project)s has %(hours)s h per quarter at %(lab)s.",
-                    project=project.title,
+                    project=project.label,
                     hours=format_decimal(form.hours.data),
                     lab=lab.name,
                 ),

@@ -32,6 +32,7 @@ from accelerator.labs.models import Resource
 from accelerator.labs.quota import QuotaExceeded
 from accelerator.labs.staff import can_manage
 from accelerator.labs.views import bp
+from accelerator.mentoring.views.feeds import what_the_feed_shows
 
 # Which booking field shows a refusal; any other refusal is about the start time.
 FIELD_OF_REFUSAL = (
@@ -73,8 +74,7 @@ def resource_week(resource_id):
     resource = _active_resource_or_404(resource_id)
     now = utcnow()
     manages = can_manage(current_user, resource.lab_id)
-    # The lab's own subscribe address; created on first use, so before anything else is read.
-    feed = feeds.feed_of_resource(resource, by=current_user, now=now) if manages else None
+    feed = feeds.feed_of_resource(resource, by=current_user) if manages else None
     monday = _monday_of(request.args.get("week"), today=as_madrid(now).date())
     first, last = schedule.week_bounds(monday)
     calendar = schedule.calendars_of([resource], first=first, last=last)[resource.id]
@@ -83,8 +83,8 @@ def resource_week(resource_id):
     project_names = {}
     if manages and held_by:
         project_names = {
-            row.id: row.acronym or row.title
-            for row in db.session.execute(queries.project_names(held_by))
+            project.id: project.label
+            for project in db.session.scalars(queries.projects_named(held_by))
         }
     return render_template(
         "labs/resource_week.html",
@@ -98,6 +98,7 @@ def resource_week(resource_id):
         project_names=project_names,
         can_book=bool(_bookable(projects)),
         feed=feed,
+        feed_shows=what_the_feed_shows(resource),
     )
 
 

@@ -90,7 +90,7 @@ class BudgetForm(AppForm):
         self.project_id = project.id
         for field in self:  # the CSRF token's too: ids are unique on the page
             field.id = field.label.field_id = f"budget-{project.id}-{field.name}"
-        self.hours.label.text = _("Budget of %(project)s in hours", project=project.title)
+        self.hours.label.text = _("Budget of %(project)s in hours", project=project.label)
 
 
 @bp.get("/report")
@@ -141,7 +141,7 @@ def save_budget(project_id):
             flash(
                 _(
                     "%(project)s has %(hours)s h of mentoring in %(year)d.",
-                    project=project.title,
+                    project=project.label,
                     hours=format_decimal(form.hours.data),
                     year=form.year.data,
                 ),

@@ -1,20 +1,17 @@
 """The mentor's side: profile and availability; and the mentor directory."""
 
-from datetime import timedelta
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accelerator.accounts.enums import EXPERTISE_TAGS
 from accelerator.cohorts.queries import organisation_has_projects
-from accelerator.core.clock import as_madrid, utcnow
+from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm
 from accelerator.core.policies import is_signed_in, require
 from accelerator.extensions import db
 from accelerator.mentoring import policies, queries, services
-from accelerator.mentoring.availability import free_slots
 from accelerator.mentoring.enums import (
     ATMP_CLASS_TAGS,
     THERAPEUTIC_AREA_TAGS,
@@ -30,6 +27,7 @@ from accelerator.mentoring.forms import (
     SlotPreviewForm,
 )
 from accelerator.mentoring.models import AvailabilityException, AvailabilityRule, MentorProfile
+from accelerator.mentoring.slots import bookable_slots
 from accelerator.mentoring.views import bp
 
 PREVIEW_DAYS = 14
@@ -215,16 +213,12 @@ def _availability_page(mentor, rule_form, exception_form):
     slots = []
     if preview.validate():
         try:
-            slots = free_slots(
-                rules,
-                exceptions,
-                db.session.scalars(queries.one_off_slots_of(mentor)).all(),
-                start_date=as_madrid(now).date(),
-                days=PREVIEW_DAYS,
+            # What projects are offered: booked times and their buffers are not free.
+            slots = bookable_slots(
+                mentor,
                 length_minutes=preview.length.data or preview.length.default,
                 now=now,
-                minimum_notice=timedelta(hours=mentor.minimum_notice_hours),
-                buffer_minutes=mentor.buffer_minutes,
+                days=PREVIEW_DAYS,
             )
         except DomainError as error:
             preview.length.errors.append(str(error))

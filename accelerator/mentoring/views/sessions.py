@@ -14,7 +14,7 @@ from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm
 from accelerator.core.policies import require
 from accelerator.extensions import db
-from accelerator.mentoring import booking, feeds, followup, policies, queries
+from accelerator.mentoring import booking, feeds, followup, policies, proposals, queries, slots
 from accelerator.mentoring.budget import programme_year_of, usage_of
 from accelerator.mentoring.enums import HOLDING_STATUSES, SessionStatus, Side
 from accelerator.mentoring.forms import (
@@ -30,6 +30,7 @@ from accelerator.mentoring.forms import (
 from accelerator.mentoring.matching import conflicts_with_project, suggest_mentors
 from accelerator.mentoring.models import MentoringSession, MentorProfile
 from accelerator.mentoring.views import bp
+from accelerator.mentoring.views.feeds import what_the_feed_shows
 
 # --- the project's side ------------------------------------------------------------------
 
@@ -40,7 +41,6 @@ def project(project_id):
     """The project's mentoring: hours against budget, suggested mentors, its sessions."""
     the_project = _project_or_404(project_id, with_application=True)
     now = utcnow()
-    feed = feeds.feed_of_project(the_project, by=current_user, now=now)  # may commit: first
     sessions = db.session.scalars(queries.sessions_of_project(the_project.id)).unique().all()
     return render_template(
         "mentoring/project.html",
@@ -51,8 +51,8 @@ def project(project_id):
         upcoming=[s for s in reversed(sessions) if s.status in HOLDING_STATUSES],
         past=[s for s in sessions if s.status not in HOLDING_STATUSES],
         can_book=policies.can_request_session(current_user, the_project),
-        feed=feed,
-        button_form=ButtonForm(),
+        feed=feeds.feed_of_project(the_project, by=current_user),
+        feed_shows=what_the_feed_shows(the_project),
     )
 
 
@@ -114,7 +114,6 @@ def my_sessions():
         flash(_("Fill in your mentor profile first."), "info")
         return redirect(url_for(".profile"))
     now = utcnow()
-    feed = feeds.feed_of_mentor(mentor, now=now)  # may commit: first
     sessions = db.session.scalars(queries.sessions_of_mentor(mentor.id)).unique().all()
     return render_template(
         "mentoring/my_sessions.html",
@@ -126,8 +125,8 @@ def my_sessions():
         to_record=[s for s in sessions if s.status == SessionStatus.CONFIRMED and s.ends_at <= now],
         past=[s for s in sessions if s.status not in HOLDING_STATUSES],
         ratings=followup.rating_summary(mentor.id),
-        feed=feed,
-        button_form=ButtonForm(),
+        feed=feeds.feed_of_mentor(mentor),
+        feed_shows=what_the_feed_shows(mentor),
     )
 
 
@@ -175,7 +174,7 @@ def propose(session_id):
     if form.validate_on_submit():
         return _act(
             the_session,
-            booking.propose_time,
+            proposals.propose_time,
             _("Your proposal is sent."),
             {"starts_at": form.starts_at.data},
             form_key="propose_form",
@@ -190,7 +189,7 @@ def propose(session_id):
 def accept_proposal(session_id):
     the_session = _session_or_404(session_id)
     if ButtonForm().validate_on_submit():
-        return _act(the_session, booking.accept_proposal, _("The session is moved."))
+        return _act(the_session, proposals.accept_proposal, _("The session is moved."))
     return redirect(url_for(".session", session_id=session_id))
 
 
@@ -199,7 +198,7 @@ def accept_proposal(session_id):
 def dismiss_proposal(session_id):
     the_session = _session_or_404(session_id)
     if ButtonForm().validate_on_submit():
-        return _act(the_session, booking.dismiss_proposal, _("The current time is kept."))
+        return _act(the_session, proposals.dismiss_proposal, _("The current time is kept."))
     return redirect(url_for(".session", session_id=session_id))
 
 
@@ -353,7 +352,7 @@ def _slots_by_day(mentor: MentorProfile, length_minutes, *, ignoring=None) -> di
     if length_minutes not in (30, 60, 90):
         return {}
     days = defaultdict(list)
-    for slot in booking.bookable_slots(
+    for slot in slots.bookable_slots(
         mentor, length_minutes=length_minutes, now=utcnow(), ignoring=ignoring
     ):
         days[as_madrid(slot.starts_at).date()].append(slot)
