@@ -5,8 +5,9 @@ to (the person who created or last reset it): it answers only while they may use
 
 Existing rows: the token is hashed in place, so the addresses calendar apps hold keep working.
 A mentor's feed is issued to the mentor (nobody else could ever use it); a project's or a
-resource's to whoever reset it last (the audit trail says who), and to nobody if it was never
-reset: that address stops answering, and the page offers to create a new one.
+resource's to whoever reset it last (the audit trail says who); one never reset, to the
+project's first active member or the lab's first active staff member, who may use it as much
+as anyone (nobody: that address stops answering, and the page offers to create a new one).
 
 Downgrade: a hash cannot give the token back, so each feed gets a new random token (the
 addresses held stop answering, as after a reset).
@@ -34,6 +35,15 @@ LAST_RESET_BY = sa.text(
     " AND object_type = 'calendar_feed' AND object_id = :feed_id ORDER BY id DESC LIMIT 1"
 )
 MENTOR_USER = sa.text("SELECT user_id FROM mentor_profiles WHERE id = :mentor_id")
+FIRST_PROJECT_MEMBER = sa.text(
+    "SELECT users.id FROM users JOIN projects ON projects.organisation_id = users.organisation_id"
+    " WHERE projects.id = :project_id AND users.active ORDER BY users.id LIMIT 1"
+)
+FIRST_LAB_STAFF = sa.text(
+    "SELECT users.id FROM users JOIN lab_staff ON lab_staff.user_id = users.id"
+    " JOIN lab_resources ON lab_resources.lab_id = lab_staff.lab_id"
+    " WHERE lab_resources.id = :resource_id AND users.active ORDER BY users.id LIMIT 1"
+)
 
 
 def upgrade():
@@ -50,13 +60,17 @@ def upgrade():
 
     connection = op.get_bind()
     feeds = connection.execute(
-        sa.text("SELECT id, token, mentor_id FROM calendar_feeds")
+        sa.text("SELECT id, token, mentor_id, project_id, resource_id FROM calendar_feeds")
     ).all()
-    for feed_id, token, mentor_id in feeds:
+    for feed_id, token, mentor_id, project_id, resource_id in feeds:
         if mentor_id is not None:
             issuer = connection.execute(MENTOR_USER, {"mentor_id": mentor_id}).scalar()
         else:
             issuer = connection.execute(LAST_RESET_BY, {"feed_id": feed_id}).scalar()
+        if issuer is None and project_id is not None:
+            issuer = connection.execute(FIRST_PROJECT_MEMBER, {"project_id": project_id}).scalar()
+        if issuer is None and resource_id is not None:
+            issuer = connection.execute(FIRST_LAB_STAFF, {"resource_id": resource_id}).scalar()
         connection.execute(
             sa.text(
                 "UPDATE calendar_feeds SET token_hash = :token_hash, issued_to_id = :issuer"

@@ -19,7 +19,7 @@ from accelerator.core.clock import as_madrid, utcnow
 from accelerator.core.models import OutboxMessage
 from accelerator.extensions import db
 from accelerator.labs.models import LabBooking
-from accelerator.mentoring import booking as mentoring_booking
+from accelerator.mentoring import slots as mentoring_slots
 from accelerator.reviews.reminders import send_review_reminders
 from accelerator.selection.enums import Outcome
 from tests.cohorts.conftest import make_project, member_of
@@ -143,7 +143,7 @@ def mentoring_session(client):
     mentor = make_mentor(buffer_minutes=0)
     for weekday in range(7):
         add_rule(mentor, weekday=weekday)
-    slot = mentoring_booking.bookable_slots(mentor, length_minutes=60, now=utcnow())[0]
+    slot = mentoring_slots.bookable_slots(mentor, length_minutes=60, now=utcnow())[0]
     sign_in(client, member)
     post_form(
         client,

@@ -45,7 +45,7 @@ CONTEXT = {
     "members": [],
     "step_minutes": 30,
     "today": date(2030, 3, 4),
-    "project": SimpleNamespace(id=1, title="Project"),
+    "project": SimpleNamespace(id=1, title="Project", label="Project (cohort 2030)"),
     "lab": SimpleNamespace(id=1, name="Lab"),
 }
 

@@ -1,6 +1,5 @@
 """Emailed links come from BASE_URL, never from the Host header a request claims."""
 
-import re
 from pathlib import Path
 
 from accelerator.accounts import services
@@ -71,7 +70,7 @@ def test_email_templates_build_every_link_from_base_url():
         text = template.read_text()
         assert "url_for" not in text, template.name
         assert "_external" not in text, template.name
-        assert re.search(r"absolute_url\('[\w.]+'", text), template.name
+        assert "absolute_url(" in text, template.name
 
 
 # --- trusted hosts and the proxy -----------------------------------------------------------
