@@ -22,7 +22,7 @@ DEMO_ROLES = {
     "applicant with a project": ("laura@genret.example.org", "demo-applicant-2026"),
     "reviewer": ("reviewer@demo.atmpcatalyst.eu", "demo-reviewer-2026"),
     "mentor and reviewer": ("mentor@demo.atmpcatalyst.eu", "demo-mentor-2026"),
-    "mentor with sessions": ("montserrat.rius@demo-mentors.atmpcatalyst.eu", "demo-mentor-2026"),
+    "mentor with sessions": ("montserrat.rius@mentors.example.net", "demo-mentor-2026"),
     "lab manager": ("labmanager@demo.atmpcatalyst.eu", "demo-labmanager-2026"),
 }
 # Links that answer with a file, a calendar or another site, not a page axe can read.

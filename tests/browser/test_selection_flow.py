@@ -7,7 +7,7 @@ decisions page, the letters and publishing page, the applicant's result page, th
 and the cohort dashboard."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from babel.dates import format_date
@@ -85,6 +85,8 @@ def call(app, applicant):
         comments = RETINA_COMMENTS if title == RETINA else (f"About {title}.",) * 4
         add_review(application, first, scores=(score,) * 4, comments=comments, overall="Fund it.")
         add_review(application, second, scores=(score,) * 4, comments=("Second opinion.",) * 4)
+    call.closes_at = utcnow() - timedelta(days=1)  # closed, its review phase still open
+    db.session.commit()
     return call
 
 
@@ -99,7 +101,10 @@ def sign_in(page, user) -> None:
 def decide_in_page(page, title: str, outcome: str) -> None:
     page.get_by_label(f"Decision for {title}").select_option(label=outcome)
     page.get_by_role("row").filter(has_text=title).get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status").first).to_have_text("Decision recorded.")
+    # Each application has 2 of its 3 expected reviews: the manager is told.
+    expect(page.get_by_role("status").first).to_have_text(
+        "Decision recorded. 1 of 3 expected reviews of this application are still outstanding."
+    )
 
 
 def assert_accessible(page) -> None:
@@ -135,7 +140,21 @@ def publish_decisions(page, manager, call, applicant) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Decision letters and publishing")
     expect(page.get_by_text(f"To: Núria Puig <{applicant.email}>")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name=re.compile("^Publish results")).click()
+    page.get_by_role("link", name="Check and publish the results…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Publish the results of ATMP Catalyst 2031"
+    )
+    expect(page.locator("#missing-reviews")).to_have_text("3 expected reviews are missing.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Close the review phase now").click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "The review phase is closed: reviews are read-only now."
+    )
+    page.get_by_label(
+        "I have read what publishing will do, and I want to publish the results now."
+    ).check()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("^Publish the results and send")).click()
     expect(page.get_by_role("status").first).to_have_text(
         re.compile(r"^Results published: \d+ letters are on their way\.$")
     )
