@@ -17,6 +17,7 @@ from accelerator.calls.queries import all_calls, public_calls
 from accelerator.core.clock import as_madrid, madrid_to_utc, utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm, choice_list
+from accelerator.core.links import local_path
 from accelerator.core.policies import require
 from accelerator.extensions import db
 
@@ -236,9 +237,8 @@ def close_review_phase(call_id):
 
 
 def _back_to(default: str) -> str:
-    """The page the button was on, when it is one of ours; else `default`."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    """The page the button was on (its form's "next"), when it is one of ours."""
+    return local_path(request.form.get("next"), default=default)
 
 
 def _call_fields(form: CallForm) -> dict:

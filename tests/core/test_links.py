@@ -1,12 +1,17 @@
 """Emailed links come from BASE_URL, never from the Host header a request claims."""
 
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from accelerator.accounts import services
-from accelerator.core.links import absolute_url
+from accelerator.accounts.enums import Role
+from accelerator.core.clock import utcnow
+from accelerator.core.links import absolute_url, local_path
 from tests.accounts.conftest import NOW, emails_to, link_in
-from tests.conftest import csrf_token_from
-from tests.factories import make_user
+from tests.conftest import csrf_token_from, post_form, sign_in
+from tests.factories import make_call, make_user
 
 EMAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
 FORGED = {"Host": "evil.example"}
@@ -152,3 +157,38 @@ def test_without_the_proxy_setting_forwarded_headers_are_ignored(make_app):
 
 def test_absolute_url_outside_any_request_starts_with_base_url(app):
     assert absolute_url("accounts.login") == "http://127.0.0.1:5000/login"
+
+
+# --- paths to send someone back to ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/manage/calls/3/publish", True),
+        ("/calls?year=2031", True),
+        ("https://evil.example/phish", False),
+        ("//evil.example/phish", False),
+        ("/\\evil.example/phish", False),
+        ("evil.example", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_local_path_keeps_only_paths_of_this_site(target, kept):
+    assert local_path(target, default="/dashboard") == (target if kept else "/dashboard")
+
+
+def test_close_review_button_never_sends_the_manager_to_another_site(app, client):
+    now = utcnow()
+    call = make_call(opens_at=now - timedelta(days=40), closes_at=now - timedelta(days=1))
+    sign_in(client, make_user(Role.PROGRAMME_MANAGER))
+
+    response = post_form(
+        client,
+        f"/manage/calls/{call.id}/close-review",
+        {"next": "/\\evil.example/phish"},
+        page=f"/manage/calls/{call.id}",
+    )
+
+    assert response.location == f"/manage/calls/{call.id}"

@@ -1,7 +1,5 @@
 """Registration, confirmation, login, logout and password reset."""
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -17,6 +15,7 @@ from accelerator.accounts.views import bp
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm
+from accelerator.core.links import local_path
 from accelerator.core.throttle import Throttled
 
 
@@ -148,10 +147,4 @@ def _throttled(template: str, form, error: Throttled):
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site; anything else could send the user elsewhere."""
-    if target:
-        parts = urlsplit(target)
-        local = not parts.scheme and not parts.netloc and "\\" not in target
-        if local and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("core.dashboard")
+    return local_path(target, default=url_for("core.dashboard"))

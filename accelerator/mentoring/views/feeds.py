@@ -14,7 +14,7 @@ from accelerator.cohorts.models import Project
 from accelerator.core.clock import utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm
-from accelerator.core.links import absolute_url
+from accelerator.core.links import absolute_url, local_path
 from accelerator.core.policies import require
 from accelerator.extensions import db
 from accelerator.labs.models import Resource
@@ -110,5 +110,5 @@ def page_of_the_button(fallback: str) -> str:
     if parts.scheme in ("http", "https") and parts.netloc == request.host:
         # One leading slash only: "//elsewhere" or "/\\elsewhere" would leave the site.
         path = "/" + parts.path.lstrip("/\\")
-        return urlunsplit(("", "", path, parts.query, ""))
+        return local_path(urlunsplit(("", "", path, parts.query, "")), default=fallback)
     return fallback
