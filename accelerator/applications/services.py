@@ -1,4 +1,5 @@
-"""Rules of applications: drafting, completeness, submission, withdrawal, screening.
+"""Rules of applications: drafting, completeness, submission and withdrawal (screening is in
+screening.py).
 
 The call's dates are checked here against the server's clock on every change, whatever the
 page showed: after closes_at nothing can be submitted or changed.
@@ -13,26 +14,22 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from accelerator.accounts.enums import EXPERTISE_TAGS
 from accelerator.accounts.models import User
 from accelerator.applications import policies
 from accelerator.applications.enums import (
-    DESCRIPTION_SECTIONS,
     NEXT,
-    SECTION_LIMIT,
-    SUMMARY_LIMIT,
     ApplicationStatus,
-    ATMPClass,
-    CellSource,
-    DevelopmentStage,
-    GMPReadiness,
-    IPStatus,
-    ManufacturingModel,
     RegulatoryProgress,
-    TherapeuticArea,
 )
-from accelerator.applications.enums import (
-    LAB_CAPABILITIES as LAB_CAPABILITY_LABELS,
+from accelerator.applications.fields import (
+    EDITABLE_FIELDS,
+    EDITABLE_STATUSES,
+    ENUM_FIELDS,
+    LAB_CAPABILITIES,
+    MENTORING_TOPICS,
+    REGULATORY_FIELDS,
+    REQUIRED_FIELDS,
+    TEXT_LIMITS,
 )
 from accelerator.applications.models import (
     Application,
@@ -78,59 +75,6 @@ class StatusDoesNotAllow(DomainError):
 
 class TextTooLong(DomainError):
     pass
-
-
-# Fields a submission needs, with the label shown in the checklist.
-REQUIRED_FIELDS = {
-    "title": "Project title",
-    "acronym": "Acronym",
-    "summary": "Public summary",
-    **{name: str(label) for name, label in DESCRIPTION_SECTIONS.items()},
-    "atmp_class": "ATMP class",
-    "cell_source": "Cell or vector source",
-    "therapeutic_area": "Therapeutic area",
-    "target_indication": "Target indication",
-    "development_stage": "Development stage",
-    "trl": "Technology readiness level",
-    "gmp_readiness": "GMP readiness",
-    "manufacturing_model": "Manufacturing",
-    "ip_status": "IP status",
-    "funding_raised_cents": "Funding raised to date",
-    "funding_sought_cents": "Funding sought",
-}
-EDITABLE_FIELDS = (
-    *REQUIRED_FIELDS,
-    "orphan_designation",
-    "prime",
-    "atmp_classification",
-    "scientific_advice",
-    "hospital_exemption",
-    "mentoring_topics",
-    "lab_capabilities",
-)
-TEXT_LIMITS = {
-    "summary": SUMMARY_LIMIT,
-    **dict.fromkeys(DESCRIPTION_SECTIONS, SECTION_LIMIT),
-}
-ENUM_FIELDS = {
-    "atmp_class": ATMPClass,
-    "cell_source": CellSource,
-    "therapeutic_area": TherapeuticArea,
-    "development_stage": DevelopmentStage,
-    "gmp_readiness": GMPReadiness,
-    "manufacturing_model": ManufacturingModel,
-    "ip_status": IPStatus,
-}
-LAB_CAPABILITIES = set(LAB_CAPABILITY_LABELS)
-REGULATORY_FIELDS = (
-    "orphan_designation",
-    "prime",
-    "atmp_classification",
-    "scientific_advice",
-    "hospital_exemption",
-)
-MENTORING_TOPICS = {tag for tag in EXPERTISE_TAGS if tag.startswith("topic:")}
-EDITABLE_STATUSES = {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED}
 
 
 @dataclass(frozen=True)
@@ -386,99 +330,6 @@ def reopen_application(application: Application, *, by: User, now: datetime) -> 
     _require_call_accepting(application.call, now=now)
     _transition(application, ApplicationStatus.DRAFT, "application.reopened", by=by, now=now)
     db.session.commit()
-
-
-def next_step(application: Application, now: datetime) -> str:
-    """What the applicants should do next, in a sentence for their dashboard."""
-    accepting = application.call.is_accepting_applications(now)
-    status = application.status_for_applicants
-    if status == ApplicationStatus.DRAFT:
-        if accepting:
-            return _("Complete the checklist and submit before the deadline.")
-        return _("The call closed before this application was submitted.")
-    if status == ApplicationStatus.SUBMITTED:
-        if accepting:
-            return _("Submitted. You may still edit and submit again until the deadline.")
-        return _("Submitted. The programme office is checking eligibility.")
-    if status == ApplicationStatus.WITHDRAWN:
-        return _("Withdrawn. Reopen it to apply again.") if accepting else _("Withdrawn.")
-    if status == ApplicationStatus.ELIGIBLE:
-        return _("Eligible. Expert review comes next.")
-    if status == ApplicationStatus.INELIGIBLE:
-        return _("Not eligible: %(reason)s", reason=application.eligibility_reason or "—")
-    if status == ApplicationStatus.UNDER_REVIEW:
-        return _("Under review. The results are announced to every applicant at once.")
-    return _("%(outcome)s: read the result and the reviewers' comments.", outcome=status.label)
-
-
-# --- eligibility screening ---------------------------------------------------------------
-
-
-def screen_eligibility(
-    application: Application, *, eligible: bool, reason: str, by: User, now: datetime
-) -> None:
-    """A manager's verdict after the call has closed, audited and emailed to the applicants."""
-    require(policies.can_screen_eligibility(by))
-    if not policies.is_open_for_screening(application, now):
-        raise StatusDoesNotAllow(screening_note(application, now))
-    target = ApplicationStatus.ELIGIBLE if eligible else ApplicationStatus.INELIGIBLE
-    if target == application.status:
-        raise StatusDoesNotAllow(
-            _("The application is already %(status)s.", status=target.label.lower())
-        )
-    if not eligible and not reason.strip():
-        raise DomainError(_("Give the reason the application is ineligible."))
-    _move(application, target)
-    application.eligibility_reason = reason.strip() or None
-    record_audit(
-        "application.eligibility_screened",
-        by=by,
-        object_type="application",
-        object_id=application.id,
-        now=now,
-        details={"eligible": eligible, "reason": application.eligibility_reason},
-    )
-    for member in _members_of(application):
-        queue_email(
-            member.email,
-            _("Eligibility of %(title)s", title=application.title),
-            "eligibility_decision",
-            now=now,
-            user=member,
-            application=application,
-            eligible=eligible,
-        )
-    db.session.commit()
-
-
-def screening_note(application: Application, now: datetime) -> str:
-    """What the screening panel says of the application: its verdict so far when it may be
-    screened, or why it may not."""
-    status, closes_at = application.status, application.call.closes_at
-    if policies.is_open_for_screening(application, now):
-        if status == ApplicationStatus.SUBMITTED:
-            return _("Submitted before the call closed: record whether it is eligible.")
-        return _(
-            "Screened %(verdict)s. Record the other verdict to change it.",
-            verdict=status.label.lower(),
-        )
-    if status == ApplicationStatus.DRAFT:
-        if now < closes_at:
-            return _("A draft: only a submitted application is screened.")
-        return _("Never submitted: the call closed before the applicants submitted it.")
-    if status in policies.SCREENABLE_STATUSES:
-        return _(
-            "Eligibility is screened once the call has closed, on %(when)s (Madrid time):"
-            " until then the applicants may still change the application.",
-            when=format_datetime(closes_at, "medium"),
-        )
-    if status == ApplicationStatus.WITHDRAWN:
-        return _("Withdrawn by the applicants: a withdrawn application is not screened.")
-    if status == ApplicationStatus.UNDER_REVIEW:
-        return _("Under review: reviewers are assigned, so the verdict can no longer change.")
-    return _(
-        "Decided (%(outcome)s): the verdict can no longer change.", outcome=status.label.lower()
-    )
 
 
 # --- helpers -----------------------------------------------------------------------------

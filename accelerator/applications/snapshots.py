@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from accelerator.applications.enums import AttachmentKind, RegulatoryProgress
+from accelerator.applications.fields import EDITABLE_FIELDS, ENUM_FIELDS, REGULATORY_FIELDS
 from accelerator.applications.models import Application, Submission
-from accelerator.applications.services import EDITABLE_FIELDS, ENUM_FIELDS, REGULATORY_FIELDS
 from accelerator.extensions import db
 
 

@@ -13,13 +13,14 @@ from accelerator.applications.enums import (
     AttachmentKind,
     RegulatoryProgress,
 )
+from accelerator.applications.fields import ENUM_FIELDS, REGULATORY_FIELDS
 from accelerator.applications.models import (
     Application,
     Attachment,
     EligibilityAnswer,
     Submission,
 )
-from accelerator.applications.services import ENUM_FIELDS, REGULATORY_FIELDS, snapshot_content
+from accelerator.applications.services import snapshot_content
 from accelerator.calls.enums import CallStatus
 from accelerator.calls.models import Call, EligibilityQuestion, RubricCriterion
 from accelerator.calls.services import (

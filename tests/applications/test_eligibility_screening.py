@@ -7,6 +7,7 @@ import pytest
 from accelerator.accounts.enums import Role
 from accelerator.applications import services
 from accelerator.applications.enums import ApplicationStatus
+from accelerator.applications.screening import screen_eligibility
 from tests.applications.conftest import (
     CLOSES_AT,
     SECOND,
@@ -138,7 +139,7 @@ def test_screening_one_second_before_closing_is_refused(app):
     manager = make_user(Role.PROGRAMME_MANAGER)
 
     with pytest.raises(services.StatusDoesNotAllow) as refused:
-        services.screen_eligibility(
+        screen_eligibility(
             application, eligible=True, reason="", by=manager, now=CLOSES_AT - SECOND
         )
 
@@ -155,7 +156,7 @@ def test_screening_at_closing_is_accepted(app):
     application = apply_at(call_at(), member=member, submit=True)
     manager = make_user(Role.PROGRAMME_MANAGER)
 
-    services.screen_eligibility(application, eligible=True, reason="", by=manager, now=CLOSES_AT)
+    screen_eligibility(application, eligible=True, reason="", by=manager, now=CLOSES_AT)
 
     assert application.status == ApplicationStatus.ELIGIBLE
     [entry] = audit_trail("application.eligibility_screened")

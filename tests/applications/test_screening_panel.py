@@ -10,7 +10,7 @@ import pytest
 from flask_babel import format_datetime
 
 from accelerator.accounts.enums import Role
-from accelerator.applications import services
+from accelerator.applications import screening, services
 from accelerator.applications.enums import ApplicationStatus
 from accelerator.applications.models import Submission
 from accelerator.core.clock import utcnow
@@ -50,7 +50,7 @@ def _screened(verdict):
     def build(call, member):
         application = _submitted(call, member)
         close_call_now(call)
-        services.screen_eligibility(
+        screening.screen_eligibility(
             application,
             eligible=verdict == "eligible",
             reason="Not an ATMP." if verdict == "ineligible" else "",
@@ -184,7 +184,7 @@ def test_screening_an_application_the_panel_does_not_offer_is_refused_with_its_m
     screened_before = len(audit_trail("application.eligibility_screened"))
 
     with app.test_request_context(), pytest.raises(services.StatusDoesNotAllow) as refused:
-        services.screen_eligibility(
+        screening.screen_eligibility(
             application,
             eligible=True,
             reason="",

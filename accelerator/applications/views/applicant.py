@@ -10,7 +10,9 @@ from wtforms import StringField
 from accelerator.applications import attachments as attachment_services
 from accelerator.applications import policies, services
 from accelerator.applications.enums import DESCRIPTION_SECTIONS, AttachmentKind
+from accelerator.applications.fields import EDITABLE_FIELDS
 from accelerator.applications.forms import AttachmentForm, application_form_for
+from accelerator.applications.guidance import next_step
 from accelerator.applications.models import Application, Attachment, Submission
 from accelerator.applications.queries import applications_of_organisation
 from accelerator.applications.views import bp
@@ -22,9 +24,7 @@ from accelerator.core.policies import require
 from accelerator.extensions import db
 
 PLAIN_FIELDS = tuple(
-    name
-    for name in services.EDITABLE_FIELDS
-    if name not in ("funding_raised_cents", "funding_sought_cents")
+    name for name in EDITABLE_FIELDS if name not in ("funding_raised_cents", "funding_sought_cents")
 )
 
 
@@ -39,7 +39,7 @@ def dashboard():
             .all()
         )
     now = utcnow()
-    rows = [(application, services.next_step(application, now)) for application in applications]
+    rows = [(application, next_step(application, now)) for application in applications]
     return render_template("applications/dashboard.html", rows=rows, now=now)
 
 

@@ -11,7 +11,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accelerator.applications import exports, policies, services
+from accelerator.applications import exports, policies, screening, services
 from accelerator.applications.forms import ApplicationFilterForm, EligibilityScreeningForm
 from accelerator.applications.models import Application
 from accelerator.applications.queries import ApplicationFilters, applications_in_call
@@ -75,7 +75,7 @@ def manage_detail(application_id):
     form = EligibilityScreeningForm()
     if form.validate_on_submit():
         try:
-            services.screen_eligibility(
+            screening.screen_eligibility(
                 application,
                 eligible=form.verdict.data == "eligible",
                 reason=form.reason.data or "",
@@ -96,6 +96,6 @@ def manage_detail(application_id):
         submissions=submissions,
         attachments=services.attachments_of(application),
         form=form,
-        screening_note=services.screening_note(application, now),
+        screening_note=screening.screening_note(application, now),
         now=now,
     )
