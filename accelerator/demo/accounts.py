@@ -20,7 +20,7 @@ DEMO_ACCOUNTS = (
         None,
     ),
     (
-        "applicant@demo.atmpcatalyst.eu",
+        "jordi.ferrer@cellvia.example.org",
         "Jordi Ferrer",
         "demo-applicant-2026",
         (Role.APPLICANT,),

@@ -42,7 +42,7 @@ LOREM = (
 DEMO_APPLICATIONS = (
     (
         "ESB66100001",
-        "applicant@demo.atmpcatalyst.eu",
+        "jordi.ferrer@cellvia.example.org",
         ApplicationStatus.DRAFT,
         {
             "title": "CAR-T cells against paediatric glioma",

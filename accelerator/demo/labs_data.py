@@ -242,7 +242,7 @@ class DemoAuthorisation:
 
 
 JORDI, LAURA, ORIOL, INES, MARC, ANE = (
-    "applicant@demo.atmpcatalyst.eu",
+    "jordi.ferrer@cellvia.example.org",
     "laura@genret.example.org",
     "oriol@ub.example.edu",
     "ines@neurogene.example.org",

@@ -170,7 +170,7 @@ DEMO_SESSIONS = (
     ),
     DemoSession(
         mentor=CMC,
-        member="applicant@demo.atmpcatalyst.eu",
+        member="jordi.ferrer@cellvia.example.org",
         length_minutes=90,
         agenda="Transferring our CAR-T process to a CDMO: what to fix before we sign.",
         requested_days_ago=60,

@@ -14,7 +14,7 @@ from accelerator.accounts.models import User
 from accelerator.applications.models import Application
 from accelerator.calls.models import Call
 from accelerator.extensions import db
-from accelerator.reviews.conflicts import conflicts_in_call
+from accelerator.reviews.conflicts import confirmed_conflicts
 from accelerator.reviews.enums import ReviewStatus
 from accelerator.reviews.models import Assignment, PublishedRanking, Review
 from accelerator.reviews.ranking import RankedApplication, live_ranking
@@ -29,6 +29,7 @@ def freeze_ranking(
     (flushed, not committed: publishing commits); returns how many applications it holds."""
     raw = live_ranking(call, normalise=False)
     normalised = {row.application.id: row for row in live_ranking(call, normalise=True)}
+    excluded = _conflicted_reviewed_pairs(call)
     for row in raw:
         db.session.add(
             PublishedRanking(
@@ -38,6 +39,13 @@ def freeze_ranking(
                 ranking={
                     "raw": _plain(row),
                     "normalised": _plain(normalised[row.application.id]),
+                    # Whose reviews the ranking already left out, so that only conflicts found
+                    # later are reported as found after publication.
+                    "excluded_reviewers": sorted(
+                        reviewer_id
+                        for reviewer_id, application_id in excluded
+                        if application_id == row.application.id
+                    ),
                 },
                 comments=_plain_comments(comments_of(row.application)),
             )
@@ -94,9 +102,9 @@ def published_comments(application_id: int) -> Comments | None:
     ]
 
 
-def reviewed_pairs_now_conflicted(call: Call) -> list[tuple[User, Application]]:
-    """Submitted reviews whose reviewer has come into conflict with the application since the
-    results were published: the published record stands, the programme office is told."""
+def _conflicted_reviewed_pairs(call: Call) -> set[tuple[int, int]]:
+    """(reviewer_id, application_id) of the call's submitted reviews whose pair is now in a
+    conflict that stands."""
     pairs = db.session.execute(
         select(Assignment.reviewer_id, Assignment.application_id)
         .join(Review, Review.assignment_id == Assignment.id)
@@ -104,10 +112,24 @@ def reviewed_pairs_now_conflicted(call: Call) -> list[tuple[User, Application]]:
         .where(Application.call_id == call.id, Review.status == ReviewStatus.SUBMITTED)
     ).all()
     if not pairs:
-        return []
-    conflicted = conflicts_in_call(call.id, reviewer_ids=sorted({r for r, _a in pairs}))
-    found = [(reviewer_id, application_id) for reviewer_id, application_id in pairs]
-    found = [pair for pair in found if pair in conflicted]
+        return set()
+    conflicted = confirmed_conflicts(call.id, sorted({reviewer_id for reviewer_id, _a in pairs}))
+    return {(reviewer_id, application_id) for reviewer_id, application_id in pairs} & conflicted
+
+
+def reviewed_pairs_now_conflicted(call: Call) -> list[tuple[User, Application]]:
+    """Submitted reviews whose reviewer has come into conflict with the application since the
+    results were published: the published record stands, the programme office is told."""
+    excluded_then = {
+        (reviewer_id, application_id)
+        for application_id, ranking in db.session.execute(
+            select(PublishedRanking.application_id, PublishedRanking.ranking).where(
+                PublishedRanking.call_id == call.id
+            )
+        )
+        for reviewer_id in ranking.get("excluded_reviewers", [])
+    }
+    found = sorted(_conflicted_reviewed_pairs(call) - excluded_then)
     if not found:
         return []
     people = {

@@ -18,7 +18,7 @@ from tests.browser.test_accessibility import report, serious_violations
 DEMO_ROLES = {
     "anonymous": None,
     "programme manager": ("manager@demo.atmpcatalyst.eu", "demo-manager-2026"),
-    "applicant": ("applicant@demo.atmpcatalyst.eu", "demo-applicant-2026"),
+    "applicant": ("jordi.ferrer@cellvia.example.org", "demo-applicant-2026"),
     "applicant with a project": ("laura@genret.example.org", "demo-applicant-2026"),
     "reviewer": ("reviewer@demo.atmpcatalyst.eu", "demo-reviewer-2026"),
     "mentor and reviewer": ("mentor@demo.atmpcatalyst.eu", "demo-mentor-2026"),

@@ -118,3 +118,25 @@ def comments_on(page: str) -> list[tuple[str, str]]:
     return [
         (heading, " ".join(re.sub(r"<[^>]+>", " ", body).split())) for heading, body in sections
     ]
+
+
+def test_a_conflict_already_left_out_at_publication_is_not_reported_as_found_after(
+    client, manager, call
+):
+    member = make_member(make_organisation(legal_name="Retigene SL"))
+    application = make_decidable(call, member=member, title="First")
+    reviewers = [make_reviewer(name="Ingrid Valdemarsson"), make_reviewer(name="Teodoro Anzaldua")]
+    for reviewer in reviewers:
+        add_review(application, reviewer, scores=[4] * 4, comments=COMMENTS)
+    declare_conflict(
+        reviewers[0], application_id=application.id, reason="Co-author", by=manager, now=utcnow()
+    )
+    decide(application, Outcome.SELECTED, by=manager)
+    end_review_phase(call)
+    publish_results(call, by=manager, now=utcnow())
+    sign_in(client, manager)
+
+    page = client.get(f"/manage/calls/{call.id}/ranking").get_data(as_text=True)
+
+    assert ranked(call) == [(1, "First", 4.0, 1)]
+    assert 'id="conflicted-since"' not in page
