@@ -21,6 +21,7 @@ from wtforms import (
     TimeField,
     widgets,
 )
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from accelerator.core.characters import LINE_BREAK, has_control_character
@@ -104,6 +105,15 @@ def _at_most(largest):
     return check
 
 
+def _chosen_id_in_range(form, field):
+    """A choice coerced to a whole number (an id) must fit the database's integers: a posted
+    "99999999999999999999" is no choice at all, not a query that overflows."""
+    chosen = field.data if isinstance(field.data, list) else [field.data]
+    if any(isinstance(value, int) and abs(value) > LARGEST_INTEGER for value in chosen):
+        field.data = None
+        raise StopValidation(_l("Not a valid choice."))
+
+
 def _checks_for(field) -> tuple[list, list]:
     """The validators every field of this type needs: (run first, run last)."""
     if isinstance(field, StringField):
@@ -116,6 +126,8 @@ def _checks_for(field) -> tuple[list, list]:
         return [readable_decimal], [_at_most(LARGEST_DECIMAL)]
     if isinstance(field, DateTimeField) and not isinstance(field, TimeField):
         return ([] if plausible_year in field.validators else [plausible_year]), []
+    if isinstance(field, SelectFieldBase) and getattr(field, "coerce", None) is int:
+        return [_chosen_id_in_range], []
     return [], []
 
 

@@ -132,7 +132,7 @@ def test_conflict_search_12g_declares_the_chosen_result_with_a_reason(reviewer_c
     assert declarations() == 1
 
 
-@pytest.mark.parametrize("chosen", ["999999", "not-a-number", ""])
+@pytest.mark.parametrize("chosen", ["999999", "99999999999999999999", "not-a-number", ""])
 def test_conflict_search_12g_an_organisation_that_does_not_exist_is_refused(
     reviewer_client, chosen
 ):
