@@ -89,12 +89,19 @@ def report(declaration, call: Call, *, number: int, by: User, now) -> None:
 
 
 def awaiting_confirmation_in(call: Call) -> list[ConflictDeclaration]:
-    """Declarations made in the call's review phase that wait for a manager."""
+    """Declarations that wait for a manager, made in the call's review phase by its reviewers
+    (those with an assignment in it)."""
+    reviewers_of_the_call = (
+        select(Assignment.reviewer_id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Application.call_id == call.id)
+    )
     return list(
         db.session.scalars(
             select(ConflictDeclaration)
             .where(
                 ConflictDeclaration.awaiting_confirmation.is_(True),
+                ConflictDeclaration.reviewer_id.in_(reviewers_of_the_call),
                 ConflictDeclaration.created_at >= call.closes_at,
                 ConflictDeclaration.created_at < call.review_deadline,
             )

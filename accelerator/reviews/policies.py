@@ -39,10 +39,6 @@ def can_declare_conflicts(user) -> bool:
 
 
 def is_blind_review_phase(call, now: datetime) -> bool:
-    """A blind call between its close and its review deadline, results not yet published: while
-    assignments are being reviewed, what vanishes from a reviewer's list says who applied."""
-    return (
-        call.blind_review
-        and call.closes_at <= now < call.review_deadline
-        and call.results_published_at is None
-    )
+    """A blind call after its close while its review phase is open: while assignments are
+    being reviewed, what vanishes from a reviewer's list says who applied."""
+    return call.blind_review and now >= call.closes_at and is_review_phase_open(call, now)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager
 from accelerator.accounts.models import User
 from accelerator.applications.models import Application
 from accelerator.calls.models import Call
+from accelerator.calls.policies import is_review_phase_open
 from accelerator.extensions import db
 from accelerator.reviews.enums import ReviewStatus
 from accelerator.reviews.models import Assignment, Review
@@ -58,7 +59,7 @@ def progress_in_call(call: Call, *, now: datetime) -> list[ReviewerProgress]:
             select(User).where(User.id.in_([row[0] for row in rows]))
         ).unique()
     }
-    past_deadline = now >= call.review_deadline
+    past_deadline = not is_review_phase_open(call, now)  # deadline, early close, publication
     progress = [
         ReviewerProgress(
             reviewer=reviewers[reviewer_id],

@@ -10,6 +10,7 @@ from accelerator.applications.models import Application
 from accelerator.calls.models import Call
 from accelerator.core.mail import queue_email
 from accelerator.extensions import db
+from accelerator.reviews import policies
 from accelerator.reviews.conflicts import conflicts_in_call
 from accelerator.reviews.enums import REMINDER_THRESHOLDS, ReviewStatus
 from accelerator.reviews.models import Assignment, ReminderSent, Review
@@ -32,6 +33,8 @@ def send_review_reminders(*, now: datetime) -> int:
     calls = db.session.scalars(select(Call).where(Call.review_deadline > now)).all()
     sent = 0
     for call in calls:
+        if not policies.is_review_editable(call, now):
+            continue  # closed early or published: nothing is left to submit
         threshold = current_threshold(call.review_deadline, now)
         if threshold is None:
             continue

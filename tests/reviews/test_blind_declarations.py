@@ -180,7 +180,14 @@ def test_blind_declaration_12f_a_manager_refusing_it_deletes_it(blind, client):
 
 @pytest.mark.parametrize(
     "setting",
-    ["not_blind", "still_open", "published", "declared_by_a_manager", "not_assigned_there"],
+    [
+        "not_blind",
+        "still_open",
+        "published",
+        "closed_early",
+        "declared_by_a_manager",
+        "not_assigned_there",
+    ],
 )
 def test_blind_declaration_12f_is_not_watched_outside_a_blind_review_phase(blind, setting):
     call, application, assignment, reviewer, manager, others = blind
@@ -190,6 +197,8 @@ def test_blind_declaration_12f_is_not_watched_outside_a_blind_review_phase(blind
         call.closes_at = utcnow() + timedelta(days=1)
     elif setting == "published":
         call.results_published_at = utcnow()
+    elif setting == "closed_early":
+        call.review_closed_at = utcnow()
     elif setting == "not_assigned_there":
         db.session.delete(assignment)
     db.session.commit()
@@ -263,3 +272,21 @@ def test_blind_declaration_12f_decisions_at_the_same_instant_one_wins(
         )
     )
     assert decisions == 1
+
+
+def test_blind_declaration_12f_awaits_only_on_the_matrix_of_its_reviewers_call(blind, client):
+    call, application, _assignment, reviewer, manager, others = blind
+    for organisation in others[:3]:
+        declare(reviewer, organisation)
+    fourth = declare(reviewer, application.organisation)
+    other_call = make_call(blind_review=True)
+    make_assignment(make_reviewable(other_call), make_reviewer(), by=manager)
+    other_call.closes_at = call.closes_at
+    db.session.commit()
+    sign_in(client, manager)
+
+    own = client.get(f"/manage/calls/{call.id}/conflicts").get_data(as_text=True)
+    other = client.get(f"/manage/calls/{other_call.id}/conflicts").get_data(as_text=True)
+
+    assert f'id="declaration-{fourth.id}"' in own
+    assert f'id="declaration-{fourth.id}"' not in other

@@ -472,6 +472,21 @@ def test_progress_page_shows_overdue_reviews_after_the_deadline(client, progress
     assert '<span class="badge text-bg-danger">2</span>' in html
 
 
+def test_progress_page_counts_unsubmitted_reviews_as_overdue_once_closed_early(
+    client, progress_call
+):
+    progress_call.review_closed_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    html = client.get(f"/manage/calls/{progress_call.id}/review-progress").get_data(as_text=True)
+
+    assert progress_table(html) == [
+        ("Anna Soler", 3, 2, 1, 0),
+        ("Berta Vidal", 2, 0, 2, 0),
+        ("Carles Pons", 1, 1, 0, 1),
+    ]
+
+
 def test_progress_page_of_a_call_without_assignments_says_so(client):
     call = make_call()
     sign_in(client, make_user(Role.PROGRAMME_MANAGER))

@@ -277,3 +277,15 @@ def test_reminder_12a_is_not_sent_when_every_pending_review_is_conflicted(scene)
 
     assert sent == 1
     assert [message.recipient for message in _reminders()] == [reviewers["pending"].email]
+
+
+@pytest.mark.parametrize("ended", ["review_closed_at", "results_published_at"])
+def test_reminders_stop_once_the_review_phase_ended_before_its_deadline(scene, ended):
+    call, _reviewers = scene
+    setattr(call, ended, call.review_deadline - 4 * DAY)
+    db.session.commit()
+
+    sent = send_review_reminders(now=call.review_deadline - 3 * DAY)
+
+    assert sent == 0
+    assert _reminders() == []
