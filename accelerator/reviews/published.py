@@ -3,7 +3,6 @@ stood at publication. After it, nothing that happens (a late conflict of interes
 withdrawing) changes what was published; the programme office is told instead.
 """
 
-from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
@@ -14,22 +13,24 @@ from accelerator.accounts.models import User
 from accelerator.applications.models import Application
 from accelerator.calls.models import Call
 from accelerator.extensions import db
+from accelerator.reviews.comments import (
+    Comments,
+    anonymised_reviews,
+    anonymised_reviews_of_call,
+)
 from accelerator.reviews.conflicts import confirmed_conflicts
 from accelerator.reviews.enums import ReviewStatus
 from accelerator.reviews.models import Assignment, PublishedRanking, Review
 from accelerator.reviews.ranking import RankedApplication, live_ranking
 
-Comments = list[dict]
 
-
-def freeze_ranking(
-    call: Call, *, comments_of: Callable[[Application], Comments], now: datetime
-) -> int:
+def freeze_ranking(call: Call, *, now: datetime) -> int:
     """Records the call's ranking (raw and normalised) and each ranked application's comments
     (flushed, not committed: publishing commits); returns how many applications it holds."""
     raw = live_ranking(call, normalise=False)
     normalised = {row.application.id: row for row in live_ranking(call, normalise=True)}
     excluded = _conflicted_reviewed_pairs(call)
+    comments = anonymised_reviews_of_call(call)
     for row in raw:
         db.session.add(
             PublishedRanking(
@@ -47,7 +48,7 @@ def freeze_ranking(
                         if application_id == row.application.id
                     ),
                 },
-                comments=_plain_comments(comments_of(row.application)),
+                comments=_plain_comments(comments.get(row.application.id, [])),
             )
         )
     db.session.flush()
@@ -115,6 +116,13 @@ def _conflicted_reviewed_pairs(call: Call) -> set[tuple[int, int]]:
         return set()
     conflicted = confirmed_conflicts(call.id, sorted({reviewer_id for reviewer_id, _a in pairs}))
     return {(reviewer_id, application_id) for reviewer_id, application_id in pairs} & conflicted
+
+
+def comments_shown(application: Application) -> Comments:
+    """What the applicants read: the comments as published, whatever happened since (and, for
+    results published before the record existed, the comments as they are)."""
+    published = published_comments(application.id)
+    return published if published is not None else anonymised_reviews(application)
 
 
 def reviewed_pairs_now_conflicted(call: Call) -> list[tuple[User, Application]]:

@@ -21,7 +21,6 @@ from accelerator.selection import policies
 from accelerator.selection.enums import Outcome
 from accelerator.selection.locks import lock_programme
 from accelerator.selection.models import Decision, DecisionLetter
-from accelerator.selection.queries import anonymised_reviews
 from accelerator.selection.readiness import AlreadyPublished, publication_summary
 
 DEFAULT_LETTERS = {
@@ -169,7 +168,7 @@ def publish_results(call: Call, *, by: User, now: datetime) -> int:
     blockers = publication_summary(call, now=now).blockers
     if blockers:
         raise blockers[0]
-    freeze_ranking(call, comments_of=anonymised_reviews, now=now)
+    freeze_ranking(call, now=now)
     sent = 0
     for application, decision in decided_applications(call):
         if application.status == ApplicationStatus.WITHDRAWN:

@@ -12,10 +12,10 @@ from sqlalchemy import insert
 from accelerator.accounts.enums import Role
 from accelerator.core.clock import utcnow
 from accelerator.extensions import db
+from accelerator.reviews.comments import anonymised_reviews
 from accelerator.reviews.conflicts import declare_conflict
 from accelerator.reviews.models import ConflictDeclaration
 from accelerator.reviews.ranking import ranking_for_call
-from accelerator.selection.queries import anonymised_reviews
 from tests.conftest import sign_in
 from tests.factories import make_call, make_user
 from tests.reviews.test_ranking_page import add_assignment, make_in_review, make_reviewer

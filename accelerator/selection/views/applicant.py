@@ -6,10 +6,9 @@ from sqlalchemy import select
 
 from accelerator.applications.models import Application
 from accelerator.extensions import db
-from accelerator.reviews.published import published_comments
+from accelerator.reviews.published import comments_shown
 from accelerator.selection import policies
 from accelerator.selection.models import Decision
-from accelerator.selection.queries import anonymised_reviews
 from accelerator.selection.views import bp
 
 
@@ -28,11 +27,5 @@ def result(application_id):
         application=application,
         call=application.call,
         decision=decision,
-        reviews=_comments(application),
+        reviews=comments_shown(application),
     )
-
-
-def _comments(application):
-    """What the applicants were shown at publication, whatever happened since."""
-    published = published_comments(application.id)
-    return published if published is not None else anonymised_reviews(application)
