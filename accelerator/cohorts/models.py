@@ -83,12 +83,13 @@ class Project(db.Model):
         """The label with the name cut to fit `length` characters (a chart's), the cohort kept."""
         name = self.acronym or self.title
         if length is not None:
-            room = length - len(_label(name="", year=self.cohort_year))
+            room = length - len(cohort_label(name="", year=self.cohort_year))
             name = name if len(name) <= room else name[: max(room - 1, 1)] + "…"
-        return _label(name=name, year=self.cohort_year)
+        return cohort_label(name=name, year=self.cohort_year)
 
 
-def _label(*, name: str, year: int) -> str:
+def cohort_label(*, name: str, year: int) -> str:
+    """A project's name with its cohort; also names an application selected for one."""
     return _("%(name)s (cohort %(year)d)", name=name, year=year)
 
 

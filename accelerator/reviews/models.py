@@ -135,9 +135,14 @@ class Review(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     assignment: Mapped[Assignment] = relationship(back_populates="review", lazy="joined")
+
     scores: Mapped[list["CriterionScore"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ReviewStatus.SUBMITTED
 
 
 class CriterionScore(db.Model):

@@ -32,6 +32,11 @@ def is_review_editable(call, now: datetime) -> bool:
     return is_review_phase_open(call, now)
 
 
+def is_review_to_do(review, call, now: datetime) -> bool:
+    """Still the reviewer's to do: not submitted while the call's review phase is open."""
+    return (review is None or not review.is_submitted) and is_review_editable(call, now)
+
+
 def can_declare_conflicts(user) -> bool:
     """Reviewers and mentors declare their conflicts of interest with organisations: a
     declared conflict keeps a reviewer off its applications and a mentor off its projects."""

@@ -71,11 +71,3 @@ def progress_in_call(call: Call, *, now: datetime) -> list[ReviewerProgress]:
         for reviewer_id, assigned, done, declined in rows
     ]
     return sorted(progress, key=lambda row: (row.reviewer.name.lower(), row.reviewer.id))
-
-
-def submitted_review_count(application_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Review.id))
-        .join(Assignment, Assignment.id == Review.assignment_id)
-        .where(Assignment.application_id == application_id, Review.status == ReviewStatus.SUBMITTED)
-    )

@@ -17,7 +17,7 @@ from accelerator.applications.models import Application
 from accelerator.calls.enums import CallStatus
 from accelerator.calls.models import Call, Programme
 from accelerator.cohorts.enums import ProjectStatus
-from accelerator.cohorts.models import Project
+from accelerator.cohorts.models import Project, cohort_label
 from accelerator.cohorts.services import active_projects_of, create_project
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
@@ -218,9 +218,7 @@ def other_projects_of(organisation_ids: set[int], *, besides: set[int]) -> dict[
     named = defaultdict(list)
     for project in active_projects_of(organisation_ids):
         if project.application_id not in besides:
-            named[project.organisation_id].append(
-                _cohort_name(project.acronym or project.title, project.cohort_year)
-            )
+            named[project.organisation_id].append(project.label)
     selected = db.session.execute(
         select(
             Application.organisation_id,
@@ -238,12 +236,8 @@ def other_projects_of(organisation_ids: set[int], *, besides: set[int]) -> dict[
         )
     )
     for organisation_id, _id, acronym, title, year in selected:
-        named[organisation_id].append(_cohort_name(acronym or title, year))
+        named[organisation_id].append(cohort_label(name=acronym or title, year=year))
     return dict(named)
-
-
-def _cohort_name(name: str, year: int) -> str:
-    return _("%(name)s (cohort %(year)d)", name=name, year=year)
 
 
 def _second_project_reason(application: Application, reason: str, *, outcome: Outcome) -> str:

@@ -51,8 +51,12 @@ def dashboard():
         db.session.execute(assignments_of_reviewer(current_user.id)).unique().all()
     )
     now = utcnow()
-    submitted = sum(1 for _assignment, review in rows if review and review.status == "submitted")
-    to_do = [row for row in rows if _is_to_do(*row, now=now)]
+    submitted = sum(1 for _assignment, review in rows if review and review.is_submitted)
+    to_do = [
+        (assignment, review)
+        for assignment, review in rows
+        if policies.is_review_to_do(review, assignment.application.call, now)
+    ]
     return render_template(
         "reviews/dashboard.html",
         rows=rows,
@@ -62,12 +66,6 @@ def dashboard():
         submitted=submitted,
         now=now,
     )
-
-
-def _is_to_do(assignment, review, *, now) -> bool:
-    """Still the reviewer's to do: not submitted while the call's review phase is open."""
-    unsubmitted = review is None or review.status != "submitted"
-    return unsubmitted and policies.is_review_editable(assignment.application.call, now)
 
 
 @bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])

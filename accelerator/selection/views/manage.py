@@ -13,7 +13,6 @@ from accelerator.core.errors import DomainError
 from accelerator.core.forms import ButtonForm, choice_list
 from accelerator.core.policies import require
 from accelerator.extensions import db
-from accelerator.reviews.queries import submitted_review_count
 from accelerator.reviews.ranking import ranking_for_call
 from accelerator.selection import policies, publishing, services
 from accelerator.selection.enums import Outcome
@@ -219,14 +218,18 @@ def publish(call_id):
 
 
 def _decision_recorded(application) -> str:
-    """The confirmation, with the reviews still outstanding while the review phase is open."""
-    outstanding = application.call.reviews_per_application - submitted_review_count(application.id)
-    if outstanding > 0 and call_policies.is_review_phase_open(application.call, utcnow()):
+    """The confirmation, with the reviews still outstanding while the review phase is open (as
+    the decisions page counts them: the ranking's own row)."""
+    call = application.call
+    if not call_policies.is_review_phase_open(call, utcnow()):
+        return _("Decision recorded.")
+    row = next(row for row in ranking_for_call(call) if row.application.id == application.id)
+    if row.missing_reviews:
         return _(
             "Decision recorded. %(count)d of %(expected)d expected reviews of this application "
             "are still outstanding.",
-            count=outstanding,
-            expected=application.call.reviews_per_application,
+            count=row.missing_reviews,
+            expected=row.expected,
         )
     return _("Decision recorded.")
 
