@@ -10,13 +10,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from accelerator.accounts.models import User
+from accelerator.calls.locks import lock_call
 from accelerator.calls.models import Call, RubricCriterion
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError, NotAllowed
-from accelerator.core.transactions import releases_lock_on_refusal, take_sqlite_write_lock
+from accelerator.core.transactions import releases_lock_on_refusal
 from accelerator.extensions import db
 from accelerator.reviews import policies
 from accelerator.reviews.assignment import review_of
@@ -76,20 +76,6 @@ def why_reviews_are_locked(call: Call, now: datetime) -> str | None:
     )
 
 
-def lock_call_for_reviews(call_id: int) -> Call:
-    """The call as it stands once no publication or early close can slip in before the caller
-    commits: SQLite's write lock, or a share lock on the call's row (which both of those update)
-    on PostgreSQL."""
-    if take_sqlite_write_lock():
-        return db.session.get(Call, call_id, populate_existing=True)
-    return db.session.scalars(
-        select(Call)
-        .where(Call.id == call_id)
-        .with_for_update(read=True, of=Call)
-        .execution_options(populate_existing=True)
-    ).one()
-
-
 @releases_lock_on_refusal
 def save_review(
     assignment: Assignment,
@@ -104,7 +90,7 @@ def save_review(
     application = assignment.application
     if not policies.can_review(by, assignment, conflicted=is_conflicted(by, application)):
         raise NotAllowed()
-    call = lock_call_for_reviews(application.call_id)
+    call = lock_call(application.call_id, shared=True)
     locked = why_reviews_are_locked(call, now)
     if locked:
         raise ReviewDeadlinePassed(locked)

@@ -9,6 +9,7 @@ from accelerator.accounts.models import User
 from accelerator.applications.enums import ApplicationStatus
 from accelerator.applications.models import Application
 from accelerator.calls.enums import CallStatus
+from accelerator.calls.locks import lock_call
 from accelerator.calls.models import Call
 from accelerator.cohorts.services import create_project
 from accelerator.core.audit import record_audit
@@ -133,14 +134,6 @@ def queue_letters(application: Application, outcome: Outcome, *, now: datetime) 
     return len(members)
 
 
-def _lock_call(call_id: int) -> Call:
-    """PostgreSQL: the call's row, held until commit (reviews being saved hold it shared)."""
-    query = select(Call).where(Call.id == call_id).execution_options(populate_existing=True)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Call)
-    return db.session.scalars(query).one()
-
-
 def decided_applications(call: Call) -> list[tuple[Application, Decision]]:
     return list(
         db.session.execute(
@@ -164,7 +157,7 @@ def publish_results(call: Call, *, by: User, now: datetime) -> int:
     # or letters that no longer match: publishing waits for the same lock as deciding, and holds
     # the call's row so that no review is saved while it reads them.
     lock_programme(call.programme_id)
-    call = _lock_call(call.id)
+    call = lock_call(call.id, shared=False)
     blockers = publication_summary(call, now=now).blockers
     if blockers:
         raise blockers[0]
