@@ -23,7 +23,6 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
     ValidationError,
 )
 
@@ -68,13 +67,6 @@ from accelerator.labs.services.trainings import (
 CENT = Decimal("0.01")
 
 
-def _finite(form, field):
-    """Decimal() reads "NaN" and "Infinity": they are not numbers anyone means."""
-    if field.data is not None and not field.data.is_finite():
-        field.data = None
-        raise StopValidation(_("Not a valid decimal value."))
-
-
 def _in_range(field) -> bool:
     # Out of range ("1e999999") is said already, and Decimal cannot divide or quantize it.
     return field.data is not None and not field.errors
@@ -98,7 +90,6 @@ def _hours_field(label, default, description=None):
         validators=[
             InputRequired(_l("Enter a number of hours.")),
             readable_number,
-            _finite,
             NumberRange(
                 min=0.5,
                 max=int(MOST_DURATION_HOURS),
@@ -188,7 +179,6 @@ class ResourceForm(AppForm):
         validators=[
             InputRequired(_l("Enter the hourly rate in euros, 0 if free.")),
             readable_number,
-            _finite,
             NumberRange(
                 min=0,
                 max=int(MOST_HOURLY_RATE),

@@ -48,13 +48,6 @@ class ReportPeriodForm(FilterForm):
             )
 
 
-def _finite(form, field):
-    """Decimal() reads "NaN" and "Infinity": they are not amounts."""
-    if field.data is not None and not field.data.is_finite():
-        field.data = None
-        raise StopValidation(_("Not a valid decimal value."))
-
-
 def _quota_in_range(form, field):
     # The same message as quota.set_quota's, which refuses a negative quota as well.
     if field.data < 0:
@@ -81,7 +74,6 @@ class QuotaForm(AppForm):
         validators=[
             InputRequired(_l("Enter the hours per quarter, 0 for none.")),
             readable_number,
-            _finite,
             _quota_in_range,
             _half_hours,
         ],

@@ -32,13 +32,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 MOST_HOURS = Decimal(8760)
 
 
-def _finite(form, field):
-    """Decimal() reads "NaN" and "Infinity": they are not amounts."""
-    if field.data is not None and not field.data.is_finite():
-        field.data = None
-        raise StopValidation(_("Not a valid decimal value."))
-
-
 def _hours_in_range(form, field):
     # The same message as budget.set_budget's, which refuses a negative budget as well.
     if field.data < 0:
@@ -78,7 +71,6 @@ class BudgetForm(AppForm):
         validators=[
             InputRequired(_l("Enter the budget in hours, 0 for none.")),
             readable_number,
-            _finite,
             _hours_in_range,
             _half_hours,
         ],
