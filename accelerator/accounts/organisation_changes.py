@@ -8,7 +8,7 @@ reading the old value.
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts import policies
@@ -19,7 +19,7 @@ from accelerator.core import events
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
-from accelerator.core.transactions import take_sqlite_write_lock
+from accelerator.core.transactions import take_sqlite_write_lock, update_while
 from accelerator.extensions import db
 
 GUARDED_FIELDS = frozenset(field.value for field in GuardedField)
@@ -136,12 +136,13 @@ def decide_organisation_change(
     require(policies.can_decide_organisation_change(by))
     change_id = change.id
     take_sqlite_write_lock()
-    decided = db.session.execute(
-        update(OrganisationChange)
-        .where(OrganisationChange.id == change_id, OrganisationChange.decided_at.is_(None))
-        .values(decided_at=now, decided_by_id=by.id, accepted=accepted)
-    ).rowcount
-    if decided != 1:
+    decided = update_while(
+        OrganisationChange,
+        change_id,
+        OrganisationChange.decided_at.is_(None),
+        values={"decided_at": now, "decided_by_id": by.id, "accepted": accepted},
+    )
+    if not decided:
         db.session.rollback()
         raise ChangeAlreadyDecided(_("This change has already been confirmed or refused."))
     change = db.session.get(OrganisationChange, change_id, populate_existing=True)

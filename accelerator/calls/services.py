@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.calls import policies
@@ -14,6 +14,7 @@ from accelerator.calls.models import Call, EligibilityQuestion, Programme, Rubri
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
+from accelerator.core.transactions import update_while
 from accelerator.extensions import db
 
 PROGRAMME_NAME = "ATMP Catalyst"
@@ -189,18 +190,15 @@ def close_review_phase(call: Call, *, by, now: datetime) -> None:
     if now < call.closes_at:
         raise ReviewPhaseNotOpen(_("The review phase starts once the call has closed."))
     # A conditional update: two managers closing at once record it once.
-    closed = db.session.execute(
-        update(Call)
-        .where(
-            Call.id == call.id,
-            Call.review_closed_at.is_(None),
-            Call.results_published_at.is_(None),
-            Call.review_deadline > now,
-        )
-        .values(review_closed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if closed != 1:
+    closed = update_while(
+        Call,
+        call.id,
+        Call.review_closed_at.is_(None),
+        Call.results_published_at.is_(None),
+        Call.review_deadline > now,
+        values={"review_closed_at": now},
+    )
+    if not closed:
         db.session.rollback()
         raise ReviewPhaseNotOpen(_("The review phase of this call is already over."))
     record_audit("call.review_phase_closed", by=by, object_type="call", object_id=call.id, now=now)

@@ -34,21 +34,29 @@ def take_sqlite_write_lock() -> bool:
     return True
 
 
-def change_status(row, *, from_statuses, values: dict, still=()) -> bool:
-    """Writes `values` to the row in one UPDATE that applies only while its status is one of
-    `from_statuses` (and the `still` conditions hold); whether it applied. Of two requests that
-    change one row at the same instant, exactly one sees it change: the other's UPDATE waits
-    for the first to commit, then matches nothing. The row is refreshed either way, so the
-    caller reads what happened."""
-    model = type(row)
+def update_while(model, row_id: int, *conditions, values: dict) -> bool:
+    """Writes `values` to one row in a single UPDATE that applies only while `conditions` hold;
+    whether it applied. Of two requests that change one row at the same instant, exactly one
+    sees it change: the other's UPDATE waits for the first to commit, then matches nothing."""
     changed = db.session.execute(
         update(model)
-        .where(model.id == row.id, model.status.in_(tuple(from_statuses)), *still)
+        .where(model.id == row_id, *conditions)
         .values(values)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(row)
     return changed == 1
+
+
+def change_status(row, *, from_statuses, values: dict, still=()) -> bool:
+    """update_while for a lifecycle: applies only while the row's status is one of
+    `from_statuses` (and the `still` conditions hold). The row is refreshed either way, so the
+    caller reads what happened."""
+    model = type(row)
+    changed = update_while(
+        model, row.id, model.status.in_(tuple(from_statuses)), *still, values=values
+    )
+    db.session.refresh(row)
+    return changed
 
 
 def statuses_leading_to(next_statuses: dict, status) -> tuple:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from publicsuffixlist import PublicSuffixList
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.enums import Role
@@ -21,7 +21,7 @@ from accelerator.core import events
 from accelerator.core.audit import record_audit
 from accelerator.core.errors import DomainError
 from accelerator.core.policies import require
-from accelerator.core.transactions import take_sqlite_write_lock
+from accelerator.core.transactions import take_sqlite_write_lock, update_while
 from accelerator.extensions import db
 from accelerator.reviews import blind_declarations, policies
 from accelerator.reviews.conflict_notices import (
@@ -245,15 +245,13 @@ def confirm_declaration(declaration: ConflictDeclaration, *, by: User, now: date
     require(policies.can_manage_reviews(by))
     declaration_id, reviewer_id = declaration.id, declaration.reviewer_id
     take_sqlite_write_lock()
-    confirmed = db.session.execute(
-        update(ConflictDeclaration)
-        .where(
-            ConflictDeclaration.id == declaration_id,
-            ConflictDeclaration.awaiting_confirmation.is_(True),
-        )
-        .values(awaiting_confirmation=False)
-    ).rowcount
-    _require_undecided(confirmed)
+    confirmed = update_while(
+        ConflictDeclaration,
+        declaration_id,
+        ConflictDeclaration.awaiting_confirmation.is_(True),
+        values={"awaiting_confirmation": False},
+    )
+    _require_undecided(int(confirmed))
     record_audit(
         "conflict.confirmed",
         by=by,
